@@ -1,0 +1,138 @@
+import { ConfigError } from './errors';
+
+/**
+ * The one place that reads `process.env`. Each Lambda calls its loader once at cold start; a missing or
+ * malformed variable throws {@link ConfigError} naming it, so a bad deploy fails on the first invocation
+ * instead of half-working. Loaders take the environment as a parameter so tests never mutate globals.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`Environment variable ${name} is required`);
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export interface IngressConfig {
+  readonly stage: string;
+  /** SSM SecureString holding one webhook secret, or several separated by newlines (current first). */
+  readonly webhookSecretsParam: string;
+  readonly webhookToleranceSeconds: number;
+  readonly receiptsQueueUrl: string;
+  readonly receiptsDlqUrl: string;
+}
+
+export function loadIngressConfig(env: Env = process.env): IngressConfig {
+  return {
+    stage: required(env, 'STAGE'),
+    webhookSecretsParam: required(env, 'WEBHOOK_SECRETS_PARAM'),
+    webhookToleranceSeconds: positiveInt(env, 'WEBHOOK_TOLERANCE_SECONDS', 300),
+    receiptsQueueUrl: required(env, 'RECEIPTS_QUEUE_URL'),
+    receiptsDlqUrl: required(env, 'RECEIPTS_DLQ_URL'),
+  };
+}
+
+export interface ProcessorConfig {
+  readonly stage: string;
+  readonly deliveriesTable: string;
+  readonly receiptsDlqUrl: string;
+}
+
+export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
+  return {
+    stage: required(env, 'STAGE'),
+    deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+    receiptsDlqUrl: required(env, 'RECEIPTS_DLQ_URL'),
+  };
+}
+
+export interface SendApiConfig {
+  readonly stage: string;
+  readonly deliveriesTable: string;
+  readonly deliveryStateMachineArn: string;
+}
+
+export function loadSendApiConfig(env: Env = process.env): SendApiConfig {
+  return {
+    stage: required(env, 'STAGE'),
+    deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+    deliveryStateMachineArn: required(env, 'DELIVERY_STATE_MACHINE_ARN'),
+  };
+}
+
+export const SINCH_REGIONS = ['us', 'eu', 'br'] as const;
+export type SinchRegion = (typeof SINCH_REGIONS)[number];
+
+export interface SendSmsConfig {
+  readonly stage: string;
+  readonly deliveriesTable: string;
+  readonly sinchProjectId: string;
+  readonly sinchAppId: string;
+  readonly sinchRegion: SinchRegion;
+  /** SSM SecureString holding `{"keyId": "...", "keySecret": "..."}`. */
+  readonly sinchCredentialsParam: string;
+  readonly sinchApiUrl: string;
+  readonly sinchAuthUrl: string;
+  /** Optional sender id or number (`channel_properties.SMS_SENDER`). */
+  readonly sinchSmsSender: string | undefined;
+}
+
+export function loadSendSmsConfig(env: Env = process.env): SendSmsConfig {
+  const region = (optional(env, 'SINCH_REGION') ?? 'us').toLowerCase();
+  if (!(SINCH_REGIONS as readonly string[]).includes(region)) {
+    throw new ConfigError(`SINCH_REGION must be one of ${SINCH_REGIONS.join(', ')}, got "${region}"`);
+  }
+  return {
+    stage: required(env, 'STAGE'),
+    deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+    sinchProjectId: required(env, 'SINCH_PROJECT_ID'),
+    sinchAppId: required(env, 'SINCH_APP_ID'),
+    sinchRegion: region as SinchRegion,
+    sinchCredentialsParam: required(env, 'SINCH_CREDENTIALS_PARAM'),
+    sinchApiUrl: optional(env, 'SINCH_API_URL') ?? `https://${region}.conversation.api.sinch.com`,
+    sinchAuthUrl: optional(env, 'SINCH_AUTH_URL') ?? 'https://auth.sinch.com',
+    sinchSmsSender: optional(env, 'SINCH_SMS_SENDER'),
+  };
+}
+
+export interface SendEmailConfig {
+  readonly stage: string;
+  readonly deliveriesTable: string;
+  readonly emailFrom: string;
+}
+
+export function loadSendEmailConfig(env: Env = process.env): SendEmailConfig {
+  return {
+    stage: required(env, 'STAGE'),
+    deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+    emailFrom: required(env, 'EMAIL_FROM'),
+  };
+}
+
+export interface WorkflowTaskConfig {
+  readonly stage: string;
+  readonly deliveriesTable: string;
+}
+
+/** For the small workflow tasks that only need the table (decide-next, record-outcome). */
+export function loadWorkflowTaskConfig(env: Env = process.env): WorkflowTaskConfig {
+  return {
+    stage: required(env, 'STAGE'),
+    deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+  };
+}
