@@ -178,6 +178,23 @@ export class EmailRejectedError extends AppError {
 }
 
 /**
+ * The code a delivery carries has expired, so a sending task refused to send it. The workflow records
+ * `EXPIRED`; retrying cannot help because time only moves forward.
+ */
+export class DeliveryExpiredError extends AppError {
+  override readonly name = 'Delivery.Expired';
+  readonly retryable = false;
+  override readonly statusCode = 410;
+
+  constructor(
+    readonly deliveryId: string,
+    readonly expiresAt: string,
+  ) {
+    super(`Delivery ${deliveryId} expired at ${expiresAt}; nothing is sent`);
+  }
+}
+
+/**
  * Every error name the workflow may match in `ErrorEquals`, besides the `States.*` built-ins.
  * The ASL structure test checks the definition against this list.
  */
@@ -187,4 +204,5 @@ export const TASK_ERROR_NAMES = [
   'Sinch.Rejected',
   'Email.Unavailable',
   'Email.Rejected',
+  'Delivery.Expired',
 ] as const;
