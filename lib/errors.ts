@@ -115,6 +115,22 @@ export class UnusableReceiptError extends AppError {
 }
 
 /**
+ * An SQS queue did not take a message (throttled, unreachable, missing). Answered with a 500 so the sender
+ * (Sinch) retries: a receipt is never acknowledged unless it was enqueued or parked.
+ */
+export class QueueUnavailableError extends AppError {
+  override readonly name = 'QueueUnavailableError';
+  readonly retryable = true;
+}
+
+/** The HTTP method is not one the endpoint serves; `allow` is the `Allow` header RFC 9110 requires on a 405. */
+export class MethodNotAllowedError extends HttpRequestError {
+  constructor(readonly allow: readonly string[]) {
+    super(405, `Method not allowed; use ${allow.join(', ')}`);
+  }
+}
+
+/**
  * Failure classes of an SMS attempt, derived from Sinch reason codes. The workflow's task error is
  * `Sms.<Class>`, so these names are part of the contract with `statemachines/delivery.asl.yml`.
  */

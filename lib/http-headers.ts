@@ -1,0 +1,32 @@
+/**
+ * HTTP header names are case-insensitive, but the transports in front of a Lambda disagree on what they
+ * deliver: Function URLs and API Gateway HTTP APIs lower-case names, API Gateway REST APIs keep the
+ * caller's case, and multi-value shapes carry arrays. Code that reads headers works on this normalised form.
+ */
+
+/** Header names in lower case, each with a single string value. */
+export type NormalisedHeaders = Readonly<Record<string, string | undefined>>;
+
+/** Any of the header shapes Lambda event sources produce. */
+export type RawHeaders =
+  Readonly<Record<string, string | readonly string[] | undefined | null>> | null | undefined;
+
+/**
+ * Lower-cases header names and reduces array values to their first element. When two names differ only
+ * in case, the first one seen wins, so the result does not depend on which spelling a proxy chose last.
+ *
+ * @example
+ * normaliseHeaders({ 'X-Sinch-Webhook-Signature': ['abc=', 'def='] }); // { 'x-sinch-webhook-signature': 'abc=' }
+ */
+export function normaliseHeaders(headers: RawHeaders): NormalisedHeaders {
+  // No prototype: a header literally named `__proto__` must stay an ordinary entry.
+  const result = Object.create(null) as Record<string, string>;
+  if (!headers) return result;
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? (raw as readonly string[])[0] : raw;
+    if (typeof value !== 'string') continue;
+    const key = name.toLowerCase();
+    if (!Object.hasOwn(result, key)) result[key] = value;
+  }
+  return result;
+}

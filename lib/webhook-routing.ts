@@ -1,0 +1,105 @@
+/**
+ * Decides what the ingress does with a verified Sinch webhook, from the body alone. Sinch callbacks carry
+ * no `trigger` field: the event type is the one top-level key that names an event (reference §1.7), next to
+ * common fields such as `app_id` and `event_time`.
+ */
+
+/** Every top-level event key of a Conversation API callback (reference §1.7), one per webhook trigger. */
+export const SINCH_EVENT_KEYS = [
+  'message_delivery_report',
+  'message_submit_notification',
+  'message',
+  'message_redaction',
+  'event',
+  'event_delivery_report',
+  'conversation_start_notification',
+  'conversation_stop_notification',
+  'conversation_delete_notification',
+  'contact_create_notification',
+  'contact_delete_notification',
+  'contact_update_notification',
+  'contact_merge_notification',
+  'duplicated_contact_identities_notification',
+  'capability_notification',
+  'opt_in_notification',
+  'opt_out_notification',
+  'channel_event_notification',
+  'smart_conversation_notification',
+  'record_notification',
+  'unsupported_callback',
+] as const;
+export type SinchEventKey = (typeof SINCH_EVENT_KEYS)[number];
+
+/** The event this project consumes; every other known event is acknowledged and dropped. */
+export const DELIVERY_REPORT_EVENT = 'message_delivery_report' satisfies SinchEventKey;
+
+/** Why a signed body cannot be used. Becomes the `parkedReason` attribute of the DLQ message. */
+export type UnusableReason =
+  | 'empty_body'
+  | 'not_json'
+  | 'not_an_object'
+  | 'no_event_key'
+  | 'several_event_keys'
+  | 'malformed_delivery_report';
+
+/** What to do with a verified webhook. */
+export type WebhookRoute =
+  | {
+      readonly action: 'enqueue';
+      readonly eventType: typeof DELIVERY_REPORT_EVENT;
+      /** Sinch's `message_id`, when present; copied to a message attribute for tracing. */
+      readonly messageId: string | undefined;
+      readonly status: string | undefined;
+    }
+  | { readonly action: 'ignore'; readonly eventType: SinchEventKey }
+  | { readonly action: 'park'; readonly reason: UnusableReason };
+
+const EVENT_KEYS: ReadonlySet<string> = new Set(SINCH_EVENT_KEYS);
+// Attribute values are for tracing, not for correlation (the processor reads the body). A ULID is 26
+// characters and a status a single word; anything far longer is not worth copying.
+const MAX_ATTRIBUTE_LENGTH = 128;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function traceValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_ATTRIBUTE_LENGTH
+    ? value
+    : undefined;
+}
+
+/**
+ * Routes a verified webhook body: a delivery report is enqueued, another known event is ignored, and
+ * anything else is parked with a reason, so a signed body is never lost and never retried forever.
+ * Only the shape needed to route is checked here; the processor validates the report itself.
+ *
+ * @example
+ * routeWebhook('{"app_id":"01H…","message_delivery_report":{"message_id":"01H…","status":"DELIVERED"}}');
+ * // { action: 'enqueue', eventType: 'message_delivery_report', messageId: '01H…', status: 'DELIVERED' }
+ */
+export function routeWebhook(rawBody: string): WebhookRoute {
+  if (rawBody.trim() === '') return { action: 'park', reason: 'empty_body' };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    return { action: 'park', reason: 'not_json' };
+  }
+  if (!isObject(payload)) return { action: 'park', reason: 'not_an_object' };
+
+  const eventKeys = Object.keys(payload).filter((key) => EVENT_KEYS.has(key)) as SinchEventKey[];
+  const [eventType] = eventKeys;
+  if (eventType === undefined) return { action: 'park', reason: 'no_event_key' };
+  if (eventKeys.length > 1) return { action: 'park', reason: 'several_event_keys' };
+  if (eventType !== DELIVERY_REPORT_EVENT) return { action: 'ignore', eventType };
+
+  const report = payload[eventType];
+  if (!isObject(report)) return { action: 'park', reason: 'malformed_delivery_report' };
+  return {
+    action: 'enqueue',
+    eventType,
+    messageId: traceValue(report.message_id),
+    status: traceValue(report.status),
+  };
+}
