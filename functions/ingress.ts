@@ -1,0 +1,124 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import ssm, { type SSMOptions } from '@middy/ssm';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { loadIngressConfig, type IngressConfig } from '../lib/config';
+import { WebhookVerificationError } from '../lib/errors';
+import { normaliseHeaders } from '../lib/http-headers';
+import { recordWebhookOutcome, recordWebhookRejection } from '../lib/ingress-telemetry';
+import { logger, metrics } from '../lib/observability';
+import { createReceiptQueue, type ReceiptQueue } from '../lib/receipt-queue';
+import { receiveWebhook } from '../lib/receive-webhook';
+import { parseSecrets } from '../lib/webhook-signature';
+import { httpErrorHandler } from './middleware/http-error-handler';
+import { httpRequestGuard } from './middleware/http-request-guard';
+
+/** Sinch delivery reports are a few hundred bytes; anything past this is refused before it is hashed. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+/** Secrets are re-read this often, so a rotation in SSM reaches every warm container within minutes. */
+export const SECRETS_CACHE_MS = 5 * 60 * 1000;
+
+export interface IngressDeps {
+  readonly config: IngressConfig;
+  readonly queue: ReceiptQueue;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  /** How `@middy/ssm` builds its client: the class (tests pass a mocked or stubbed one) and its options. */
+  readonly ssm: {
+    readonly AwsClient?: typeof SSMClient;
+    readonly awsClientOptions?: SSMClientConfig;
+    readonly cacheExpiryMs?: number;
+  };
+}
+
+/** The Lambda context after `@middy/ssm` has put the secrets parameter's value on it. */
+type IngressContext = Context & { webhookSecrets?: unknown };
+
+export type IngressHandler = MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * The Sinch webhook endpoint behind a Function URL (payload format 2.0). Middlewares, in order: log
+ * context, metrics, HTTP shape checks (405/413, base64), the webhook secrets from SSM, then the core
+ * `receiveWebhook`; the error handler is registered last so every failure becomes a generic JSON answer.
+ *
+ * @example
+ * const handler = createIngressHandler({ ...liveDeps(config), queue: fakeQueue });
+ */
+export function createIngressHandler(deps: IngressDeps): IngressHandler {
+  const { config, queue, now } = deps;
+  deps.logger.appendPersistentKeys({ stage: config.stage });
+
+  const handleWebhook = async (
+    event: APIGatewayProxyEventV2,
+    context: IngressContext,
+    { signal }: { signal: AbortSignal },
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const secrets = parseSecrets(context.webhookSecrets);
+    try {
+      const outcome = await receiveWebhook(
+        { rawBody: event.body ?? '', headers: normaliseHeaders(event.headers) },
+        { secrets, toleranceSeconds: config.webhookToleranceSeconds, queue, now, signal },
+      );
+      recordWebhookOutcome(outcome, deps);
+      return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify({ status: outcome.outcome }) };
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) recordWebhookRejection(error.reason, deps);
+      throw error;
+    }
+  };
+
+  // Typed as plain options so callers (and tests) can invoke the handler with an ordinary Lambda context;
+  // the inferred type would require the `webhookSecrets` key that this very middleware adds.
+  const secretsFromSsm: SSMOptions = {
+    AwsClient: deps.ssm.AwsClient ?? SSMClient,
+    awsClientOptions: deps.ssm.awsClientOptions ?? {},
+    fetchData: { webhookSecrets: config.webhookSecretsParam },
+    cacheKey: `ssm:${config.webhookSecretsParam}`,
+    cacheExpiry: deps.ssm.cacheExpiryMs ?? SECRETS_CACHE_MS,
+    // Fetch inside the first invocation rather than at init: a failed read then becomes a logged 500 that
+    // Sinch retries, instead of an unhandled rejection that crashes the container.
+    disablePrefetch: true,
+    setToContext: true,
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+    .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_WEBHOOK_BODY_BYTES }))
+    .use(ssm(secretsFromSsm))
+    .use(httpErrorHandler({ logger: deps.logger }))
+    .handler(handleWebhook);
+}
+
+/**
+ * The production wiring: settings from the environment, SDK clients created once per container.
+ * Endpoints follow the standard `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`, which the local stack sets.
+ */
+export function liveDeps(config: IngressConfig = loadIngressConfig()): IngressDeps {
+  // Bounded so a slow SQS answers Sinch with a 500 (and a retry) well inside the 10 s Lambda timeout.
+  const requestHandler = { connectionTimeout: 1000, requestTimeout: 2000 };
+  return {
+    config,
+    queue: createReceiptQueue({
+      sqs: new SQSClient({ maxAttempts: 3, requestHandler }),
+      queueUrl: config.receiptsQueueUrl,
+      dlqUrl: config.receiptsDlqUrl,
+    }),
+    logger,
+    metrics,
+    now: Date.now,
+    ssm: { awsClientOptions: { maxAttempts: 3, requestHandler } },
+  };
+}
+
+export const handler = createIngressHandler(liveDeps());
