@@ -50,14 +50,24 @@ export function loadIngressConfig(env: Env = process.env): IngressConfig {
 export interface ProcessorConfig {
   readonly stage: string;
   readonly deliveriesTable: string;
+  /** The queue the processor consumes; it shortens the wait before retrying a receipt that came too early. */
+  readonly receiptsQueueUrl: string;
   readonly receiptsDlqUrl: string;
+  /**
+   * From this SQS receive on, a receipt that still matches no attempt is parked as an orphan. Set it
+   * just below the queue's maxReceiveCount, so the orphan is parked with a reason by us rather than
+   * moved without one by the redrive policy.
+   */
+  readonly orphanAfterReceives: number;
 }
 
 export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
   return {
     stage: required(env, 'STAGE'),
     deliveriesTable: required(env, 'DELIVERIES_TABLE'),
+    receiptsQueueUrl: required(env, 'RECEIPTS_QUEUE_URL'),
     receiptsDlqUrl: required(env, 'RECEIPTS_DLQ_URL'),
+    orphanAfterReceives: positiveInt(env, 'RECEIPTS_ORPHAN_AFTER_RECEIVES', 4),
   };
 }
 

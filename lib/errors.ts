@@ -115,6 +115,20 @@ export class UnusableReceiptError extends AppError {
 }
 
 /**
+ * A receipt names no attempt we know of yet: it can overtake the send-sms write of the message id, and
+ * the `byMessage` index is eventually consistent. Retried through the queue; after the configured number
+ * of receives the processor records it as an orphan instead.
+ */
+export class AttemptNotFoundError extends AppError {
+  override readonly name = 'AttemptNotFoundError';
+  readonly retryable = true;
+
+  constructor(readonly messageId: string) {
+    super(`No SMS attempt found for Sinch message ${messageId}`);
+  }
+}
+
+/**
  * An SQS queue did not take a message (throttled, unreachable, missing). Answered with a 500 so the sender
  * (Sinch) retries: a receipt is never acknowledged unless it was enqueued or parked.
  */
