@@ -1,0 +1,540 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isValid as isUlid, ulid } from 'ulid';
+import { parseMessageMetadata } from '../lib/delivery-model';
+import { maskPhone } from '../lib/pii';
+import { listen, readBody, sendJson } from './http-server';
+import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random';
+import { buildDeliveryReport, eventTime, type AcceptedMessage } from './sinch-delivery-report';
+import { scenarioFor, type PlannedReport, type ReportStatus, type Scenario } from './sinch-scenarios';
+import { signWebhook } from './sinch-webhook-signing';
+import { scaledMs, type TimeFactor } from './time-scale';
+import { createWebhookSender, type WebhookDelivery, type WebhookFault } from './webhook-sender';
+
+/**
+ * A local Sinch: the OAuth2 token endpoint, `POST /v1/projects/{project}/messages:send` validating like the
+ * Conversation API (reference §4.2–4.4), and signed `MESSAGE_DELIVERY` webhooks sent back to the ingress with
+ * Sinch's retry schedule. What happens to a message is chosen by its recipient number (`sinch-scenarios.ts`).
+ * Everything it did is recorded for assertions.
+ */
+
+/** Random misbehaviour layered over every scenario. Rates are probabilities in [0, 1]. */
+export interface ChaosOptions {
+  /** Per report: POST it one or two extra times. */
+  readonly duplicateRate: number;
+  /** Per message: send its reports in reverse order. */
+  readonly reorderRate: number;
+  /** Per report: never send it. */
+  readonly dropRate: number;
+  /** Per webhook try: answer 503 instead of the receiver (request or response lost; Sinch retries). */
+  readonly webhookFaultRate: number;
+}
+
+export const DEFAULT_CHAOS: ChaosOptions = {
+  duplicateRate: 0.15,
+  reorderRate: 0.2,
+  dropRate: 0.05,
+  webhookFaultRate: 0.1,
+};
+
+export interface SinchSimulatorOptions {
+  readonly projectId: string;
+  /** A ULID, as Sinch app ids are. */
+  readonly appId: string;
+  readonly keyId: string;
+  readonly keySecret: string;
+  /** The secret the webhook is registered with; every report is signed with it. */
+  readonly webhookSecret: string;
+  /** Where reports go (the ingress Function URL); can also be set later with `setWebhookUrl`. */
+  readonly webhookUrl?: string;
+  readonly factor?: TimeFactor;
+  readonly tokenTtlSeconds?: number;
+  readonly chaos?: ChaosOptions;
+  readonly seed?: number;
+  readonly port?: number;
+  /** One line per notable event; recipients are masked. */
+  readonly log?: (line: string) => void;
+}
+
+/** One `messages:send` request and how it was answered. */
+export interface SendRecord {
+  readonly at: string;
+  readonly recipient: string;
+  readonly scenario: string;
+  readonly httpStatus: number;
+  readonly messageId?: string;
+  readonly deliveryId?: string;
+  readonly attempt?: number;
+}
+
+/** One planned report and, unless dropped, its webhook delivery. */
+export interface ReportRecord {
+  readonly messageId: string;
+  readonly deliveryId?: string;
+  readonly attempt?: number;
+  readonly status: ReportStatus;
+  readonly eventTime: string;
+  readonly body: string;
+  readonly dropped: boolean;
+  delivery?: WebhookDelivery;
+}
+
+export interface SinchSimulator {
+  /** Base URL for both `SINCH_API_URL` and `SINCH_AUTH_URL`. */
+  readonly url: string;
+  readonly sends: readonly SendRecord[];
+  readonly reports: readonly ReportRecord[];
+  readonly tokenRequests: number;
+  setWebhookUrl(url: string): void;
+  /** Turns chaos on (with a seed) or off while running. */
+  setChaos(chaos: ChaosOptions | undefined, seed?: number): void;
+  /** Accepted sends (each one SMS) for a delivery, by the `message_metadata` it carried. */
+  acceptedSendsFor(deliveryId: string): SendRecord[];
+  /** Resolves when no report is scheduled or in flight. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+class SinchApiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly status: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Sinch's documented error form: `{"error": {code, message, status, details}}` (reference §4.4). */
+function sendSinchError(res: ServerResponse, error: SinchApiError): void {
+  sendJson(
+    res,
+    error.httpStatus,
+    { error: { code: error.httpStatus, message: error.message, status: error.status, details: [] } },
+    error.headers,
+  );
+}
+
+/** The token service answers auth errors in RFC 7807 form (reference §4.2). */
+function sendProblem(res: ServerResponse, status: number, title: string, detail: string): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(
+    JSON.stringify({
+      type: `https://developers.sinch.com/docs/errors/registry/${title.toLowerCase().replace(/\s+/g, '-')}`,
+      title,
+      status,
+      detail,
+    }),
+  );
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
+
+interface IssuedToken {
+  readonly expiresAtMs: number;
+}
+
+/** The scenario behaviours that depend on how often a delivery was seen. */
+interface DeliveryCounters {
+  requests: number;
+  accepted: number;
+}
+
+/**
+ * Starts the simulator on 127.0.0.1.
+ *
+ * @example
+ * const sinch = await startSinchSimulator({ projectId, appId, keyId, keySecret, webhookSecret, factor: 0.02 });
+ * sinch.setWebhookUrl(ingressUrl);
+ */
+export async function startSinchSimulator(options: SinchSimulatorOptions): Promise<SinchSimulator> {
+  const factor = options.factor ?? 1;
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+  const log = options.log ?? (() => undefined);
+  const tokenKey = randomUUID();
+  const tokens = new Map<string, IssuedToken>();
+  const counters = new Map<string, DeliveryCounters>();
+  const sends: SendRecord[] = [];
+  const reports: ReportRecord[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const inFlight = new Set<Promise<unknown>>();
+  let idleWaiters: (() => void)[] = [];
+  let webhookUrl = options.webhookUrl;
+  let chaos = options.chaos;
+  let seed = options.seed ?? 1;
+  let tokenRequests = 0;
+  let stopped = false;
+
+  const sender = createWebhookSender({ factor });
+
+  /** Chaos for the tries of one webhook, drawn from that webhook's own stream. */
+  const faultsFor = (key: string): (() => WebhookFault | undefined) => {
+    const current = chaos;
+    if (!current || current.webhookFaultRate <= 0) return () => undefined;
+    const random = createSeededRandom(deriveSeed(seed, `webhook:${key}`));
+    return () => {
+      if (!random.chance(current.webhookFaultRate)) return undefined;
+      return random.chance(0.5) ? 'before' : 'after';
+    };
+  };
+
+  const notifyIfIdle = (): void => {
+    if (timers.size > 0 || inFlight.size > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const issueToken = (): { token: string; expiresIn: number } => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+    const payload = base64url(
+      JSON.stringify({
+        iss: 'sinch-simulator',
+        sub: options.keyId,
+        iat: now,
+        exp: now + tokenTtlSeconds,
+        jti: ulid(),
+      }),
+    );
+    const signature = createHmac('sha256', tokenKey).update(`${header}.${payload}`).digest('base64url');
+    const token = `${header}.${payload}.${signature}`;
+    tokens.set(token, { expiresAtMs: (now + tokenTtlSeconds) * 1000 });
+    return { token, expiresIn: tokenTtlSeconds };
+  };
+
+  const handleToken = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    tokenRequests += 1;
+    const body = (await readBody(req)).toString('utf8');
+    const auth = req.headers.authorization ?? '';
+    const [scheme, encoded] = auth.split(' ');
+    const [keyId, keySecret] = Buffer.from(encoded ?? '', 'base64')
+      .toString('utf8')
+      .split(/:(.*)/s);
+    if (
+      scheme?.toLowerCase() !== 'basic' ||
+      !safeEqual(keyId ?? '', options.keyId) ||
+      !safeEqual(keySecret ?? '', options.keySecret)
+    ) {
+      sendProblem(res, 401, 'Invalid credentials', 'The key id or key secret is not valid.');
+      return;
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    const grantType = new URLSearchParams(body).get('grant_type');
+    if (!contentType.startsWith('application/x-www-form-urlencoded') || grantType !== 'client_credentials') {
+      sendProblem(res, 400, 'Unsupported grant type', 'Use grant_type=client_credentials as a form body.');
+      return;
+    }
+    const { token, expiresIn } = issueToken();
+    sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: expiresIn, scope: '' });
+  };
+
+  const authenticate = (req: IncomingMessage): void => {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const issued = match ? tokens.get(match[1]!) : undefined;
+    if (!issued) {
+      throw new SinchApiError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.', {
+        'www-authenticate': 'Bearer realm="Conversation API", error="invalid_token"',
+      });
+    }
+    if (issued.expiresAtMs <= Date.now()) {
+      throw new SinchApiError(401, 'UNAUTHENTICATED', 'The access token expired.', {
+        'www-authenticate':
+          'Bearer realm="Conversation API", error="invalid_token", error_description="expired"',
+      });
+    }
+  };
+
+  const schedule = (ms: number, work: () => Promise<unknown>): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const running = work().finally(() => {
+        inFlight.delete(running);
+        notifyIfIdle();
+      });
+      inFlight.add(running);
+    }, ms);
+    timers.add(timer);
+  };
+
+  /** Applies chaos to a scenario's plan: dropped, duplicated and reordered reports. */
+  const planReports = (
+    planned: readonly PlannedReport[],
+    key: string,
+  ): { report: PlannedReport; dropped: boolean }[] => {
+    let plan = planned.map((report) => ({ report, dropped: false }));
+    if (!chaos) return plan;
+    const random: SeededRandom = createSeededRandom(deriveSeed(seed, `plan:${key}`));
+    if (plan.length > 1 && random.chance(chaos.reorderRate)) {
+      const times = plan.map((entry) => entry.report.afterSeconds);
+      plan = plan.map((entry, index) => ({
+        ...entry,
+        report: { ...entry.report, afterSeconds: times[times.length - 1 - index]! },
+      }));
+    }
+    return plan.map(({ report }) => ({
+      report: random.chance(chaos!.duplicateRate)
+        ? { ...report, copies: (report.copies ?? 1) + random.int(1, 2) }
+        : report,
+      dropped: random.chance(chaos!.dropRate),
+    }));
+  };
+
+  const scheduleReports = (
+    message: AcceptedMessage,
+    planned: readonly PlannedReport[],
+    send: SendRecord,
+    callbackUrl: string | undefined,
+  ): void => {
+    const key = `${send.deliveryId ?? message.recipient}#${send.attempt ?? message.messageId}`;
+    for (const [index, { report, dropped }] of planReports(planned, key).entries()) {
+      const delayMs = scaledMs(report.afterSeconds, factor);
+      const time = eventTime(new Date(Date.now() + delayMs), Number(process.hrtime.bigint() % 1_000_000n));
+      const record: ReportRecord = {
+        messageId: message.messageId,
+        deliveryId: send.deliveryId,
+        attempt: send.attempt,
+        status: report.status,
+        eventTime: time,
+        body: buildDeliveryReport(message, { status: report.status, reason: report.reason, eventTime: time }),
+        dropped,
+      };
+      reports.push(record);
+      if (dropped) continue;
+      for (let copy = 0; copy < (report.copies ?? 1); copy += 1) {
+        // Copies go out a few milliseconds apart: duplicates race each other like concurrent Sinch retries.
+        schedule(delayMs + copy * 5, async () => {
+          // A per-message callback_url overrides the registered webhook, as on Sinch.
+          const url = callbackUrl ?? webhookUrl;
+          if (!url || stopped) return;
+          const delivery = await sender.deliver(
+            url,
+            record.body,
+            (raw) => signWebhook(raw, options.webhookSecret),
+            faultsFor(`${key}:${index}:${copy}`),
+          );
+          if (!record.delivery || delivery.state === 'acknowledged') record.delivery = delivery;
+          if (delivery.state !== 'acknowledged') {
+            log(
+              `sinch: report ${record.status} for ${record.messageId} ${delivery.state} after ${delivery.tries.length} tries`,
+            );
+          }
+        });
+      }
+    }
+  };
+
+  const handleSend = async (req: IncomingMessage, res: ServerResponse, projectId: string): Promise<void> => {
+    authenticate(req);
+    if (projectId !== options.projectId) {
+      throw new SinchApiError(
+        403,
+        'PERMISSION_DENIED',
+        `The credentials are not linked to project ${projectId}.`,
+      );
+    }
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch {
+      throw new SinchApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+    }
+    const request = validateSendRequest(body);
+    if (request.appId !== options.appId) {
+      throw new SinchApiError(404, 'NOT_FOUND', `App ${request.appId} not found in project ${projectId}.`);
+    }
+
+    const scenario = scenarioFor(request.recipient);
+    const correlation = parseMessageMetadata(request.metadata);
+    const key = correlation?.deliveryId ?? request.recipient;
+    const count = counters.get(key) ?? { requests: 0, accepted: 0 };
+    counters.set(key, count);
+    count.requests += 1;
+    const base = {
+      at: new Date().toISOString(),
+      recipient: request.recipient,
+      scenario: scenario.id,
+      deliveryId: correlation?.deliveryId,
+      attempt: correlation?.attempt,
+    };
+
+    const refusal = refusalFor(scenario, count.requests);
+    if (refusal) {
+      sends.push({ ...base, httpStatus: refusal.httpStatus });
+      log(
+        `sinch: ${refusal.httpStatus} to messages:send for ${maskPhone(request.recipient)} (${scenario.id})`,
+      );
+      throw refusal;
+    }
+
+    const attemptIndex = count.accepted;
+    count.accepted += 1;
+    const message: AcceptedMessage = {
+      projectId,
+      appId: request.appId,
+      messageId: ulid(),
+      recipient: request.recipient,
+      acceptedTime: new Date().toISOString(),
+      metadata: request.metadata,
+      correlationId: request.correlationId,
+    };
+    const send: SendRecord = { ...base, httpStatus: 200, messageId: message.messageId };
+    sends.push(send);
+    log(`sinch: accepted ${message.messageId} for ${maskPhone(request.recipient)} (${scenario.id})`);
+    sendJson(res, 200, { accepted_time: message.acceptedTime, message_id: message.messageId });
+    scheduleReports(message, scenario.reports(attemptIndex), send, request.callbackUrl);
+  };
+
+  const running = await listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (req.method === 'POST' && url.pathname === '/oauth2/token') {
+        await handleToken(req, res);
+        return;
+      }
+      const send = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(url.pathname);
+      if (req.method === 'POST' && send) {
+        await handleSend(req, res, decodeURIComponent(send[1]!));
+        return;
+      }
+      throw new SinchApiError(404, 'NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);
+    } catch (error) {
+      if (error instanceof SinchApiError) sendSinchError(res, error);
+      else throw error;
+    }
+  }, options.port);
+
+  return {
+    url: running.url,
+    sends,
+    reports,
+    get tokenRequests() {
+      return tokenRequests;
+    },
+    setWebhookUrl: (url) => {
+      webhookUrl = url;
+    },
+    setChaos: (next, nextSeed) => {
+      chaos = next;
+      if (nextSeed !== undefined) seed = nextSeed;
+    },
+    acceptedSendsFor: (deliveryId) =>
+      sends.filter((send) => send.deliveryId === deliveryId && send.httpStatus === 200),
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        notifyIfIdle();
+      }),
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      sender.close();
+      await Promise.allSettled([...inFlight]);
+      notifyIfIdle();
+      await running.stop();
+    },
+  };
+}
+
+/** A validated `messages:send` body: only what the simulator needs. */
+interface SendRequest {
+  readonly appId: string;
+  readonly recipient: string;
+  readonly metadata?: string;
+  readonly correlationId?: string;
+  readonly callbackUrl?: string;
+}
+
+const invalid = (message: string): SinchApiError => new SinchApiError(400, 'INVALID_ARGUMENT', message);
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** Validates the fields of reference §4.3 the way Sinch's first, synchronous validation stage does. */
+function validateSendRequest(body: Record<string, unknown>): SendRequest {
+  const appId = body.app_id;
+  if (typeof appId !== 'string' || !isUlid(appId)) throw invalid('app_id must be a valid ULID.');
+
+  const identifiedBy = record(record(body.recipient)?.identified_by);
+  if (!identifiedBy) {
+    throw invalid('recipient.identified_by is required: DISPATCH mode apps cannot address a contact_id.');
+  }
+  const identities = identifiedBy.channel_identities;
+  const identity = Array.isArray(identities) ? record(identities[0]) : undefined;
+  if (!identity || identity.channel !== 'SMS') {
+    throw invalid('recipient.identified_by.channel_identities must hold one identity with channel SMS.');
+  }
+  if (typeof identity.identity !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(identity.identity)) {
+    throw invalid('recipient.identified_by.channel_identities[0].identity must be an MSISDN.');
+  }
+
+  const text = record(record(body.message)?.text_message)?.text;
+  if (typeof text !== 'string' || text.length === 0) throw invalid('message.text_message.text is required.');
+
+  const priority = body.channel_priority_order;
+  if (priority !== undefined && (!Array.isArray(priority) || priority.some((channel) => channel !== 'SMS'))) {
+    throw invalid('channel_priority_order may only list channels configured on the app: SMS.');
+  }
+  const metadata = body.message_metadata;
+  if (metadata !== undefined && (typeof metadata !== 'string' || metadata.length > 1024)) {
+    throw invalid('message_metadata must be a string of at most 1024 characters.');
+  }
+  const correlationId = body.correlation_id;
+  if (correlationId !== undefined && (typeof correlationId !== 'string' || correlationId.length > 128)) {
+    throw invalid('correlation_id must be a string of at most 128 characters.');
+  }
+  const ttl = body.ttl;
+  if (ttl !== undefined) {
+    const match = typeof ttl === 'string' ? /^(\d+)s$/.exec(ttl) : null;
+    if (!match || Number(match[1]) < 3)
+      throw invalid('ttl must be a duration like "900s" of at least 3 seconds.');
+  }
+  const callbackUrl = body.callback_url;
+  if (callbackUrl !== undefined && typeof callbackUrl !== 'string')
+    throw invalid('callback_url must be a string.');
+
+  const e164 = identity.identity.startsWith('+') ? identity.identity : `+${identity.identity}`;
+  return {
+    appId,
+    recipient: e164,
+    metadata: metadata as string | undefined,
+    correlationId: correlationId as string | undefined,
+    callbackUrl: callbackUrl as string | undefined,
+  };
+}
+
+/** The HTTP refusal a scenario gives to its n-th request (1-based) for one delivery, if any. */
+function refusalFor(scenario: Scenario, request: number): SinchApiError | undefined {
+  switch (scenario.send) {
+    case 'accept':
+      return undefined;
+    case 'unavailable-once':
+      return request === 1
+        ? new SinchApiError(
+            503,
+            'UNAVAILABLE',
+            'The service is currently unavailable. Try again with back-off.',
+          )
+        : undefined;
+    case 'rate-limited-once':
+      return request === 1
+        ? new SinchApiError(429, 'RESOURCE_EXHAUSTED', 'Too many requests for this project; slow down.')
+        : undefined;
+    case 'reject':
+      return invalid('The recipient identity is not accepted on the SMS channel.');
+  }
+}
