@@ -1,0 +1,37 @@
+import { normaliseHeaders } from '../../lib/http-headers';
+
+describe('normaliseHeaders', () => {
+  it('lower-cases header names, as API Gateway REST APIs keep the caller’s case', () => {
+    const headers = normaliseHeaders({ 'X-Sinch-Webhook-Nonce': 'n', 'Content-Type': 'application/json' });
+
+    expect(headers).toEqual({ 'x-sinch-webhook-nonce': 'n', 'content-type': 'application/json' });
+  });
+
+  it('takes the first element of an array value', () => {
+    expect(normaliseHeaders({ 'x-sinch-webhook-signature': ['first=', 'second='] })).toEqual({
+      'x-sinch-webhook-signature': 'first=',
+    });
+  });
+
+  it('drops missing values and empty arrays', () => {
+    expect(normaliseHeaders({ a: undefined, b: null, c: [], d: 'kept' })).toEqual({ d: 'kept' });
+  });
+
+  it('keeps the first of two names that differ only in case', () => {
+    expect(
+      normaliseHeaders({ 'X-Sinch-Webhook-Signature': 'first=', 'x-sinch-webhook-signature': 'second=' }),
+    ).toEqual({ 'x-sinch-webhook-signature': 'first=' });
+  });
+
+  it('returns an empty map for absent headers', () => {
+    expect(normaliseHeaders(undefined)).toEqual({});
+    expect(normaliseHeaders(null)).toEqual({});
+  });
+
+  it('treats a header named __proto__ as an ordinary header', () => {
+    const headers = normaliseHeaders(JSON.parse('{"__proto__": "x", "a": "b"}') as Record<string, string>);
+
+    expect(headers['__proto__']).toBe('x');
+    expect(Object.getPrototypeOf(headers)).toBeNull();
+  });
+});
