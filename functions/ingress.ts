@@ -110,7 +110,10 @@ export function liveDeps(config: IngressConfig = loadIngressConfig()): IngressDe
   return {
     config,
     queue: createReceiptQueue({
-      sqs: new SQSClient({ maxAttempts: 3, requestHandler }),
+      // The resolved endpoint (regional, or AWS_ENDPOINT_URL_SQS locally) decides where requests go; the
+      // queue URL is only an identifier. On AWS both name the same host; emulators hand out queue URLs on
+      // hosts such as sqs.us-east-1.localhost that do not resolve.
+      sqs: new SQSClient({ maxAttempts: 3, requestHandler, useQueueUrlAsEndpoint: false }),
       queueUrl: config.receiptsQueueUrl,
       dlqUrl: config.receiptsDlqUrl,
     }),
