@@ -75,6 +75,10 @@ export interface SendApiConfig {
   readonly stage: string;
   readonly deliveriesTable: string;
   readonly deliveryStateMachineArn: string;
+  /** SSM SecureString holding the per-stage HMAC key of the `byRecipient` index (random, created once). */
+  readonly recipientHashKeyParam: string;
+  /** Days delivery items are kept after the code expires (DynamoDB TTL). */
+  readonly retentionDays: number;
 }
 
 export function loadSendApiConfig(env: Env = process.env): SendApiConfig {
@@ -82,6 +86,8 @@ export function loadSendApiConfig(env: Env = process.env): SendApiConfig {
     stage: required(env, 'STAGE'),
     deliveriesTable: required(env, 'DELIVERIES_TABLE'),
     deliveryStateMachineArn: required(env, 'DELIVERY_STATE_MACHINE_ARN'),
+    recipientHashKeyParam: required(env, 'RECIPIENT_HASH_KEY_PARAM'),
+    retentionDays: positiveInt(env, 'RETENTION_DAYS', 30),
   };
 }
 
