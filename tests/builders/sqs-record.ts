@@ -1,0 +1,47 @@
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { RECEIPT_ATTRIBUTES, encodeEnvelope } from '../../lib/receipt-envelope';
+
+/** SQS event records as Lambda delivers them from the receipts queue. */
+
+export const RECEIVED_AT = '2026-03-02T10:15:35.000Z';
+
+/** The body the ingress puts on the queue for a raw webhook body. */
+export function receiptMessageBody(rawBody: string, receivedAt = RECEIVED_AT): string {
+  return encodeEnvelope({ v: 1, receivedAt, rawBody });
+}
+
+export interface SqsRecordOptions {
+  readonly body: string;
+  readonly messageId?: string;
+  readonly receiveCount?: number;
+  readonly messageAttributes?: SQSRecord['messageAttributes'];
+}
+
+let sequence = 0;
+
+export function anSqsRecord(options: SqsRecordOptions): SQSRecord {
+  sequence += 1;
+  const messageId = options.messageId ?? `sqs-message-${sequence}`;
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}-${options.receiveCount ?? 1}`,
+    body: options.body,
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: '1772446535000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1772446535100',
+    },
+    messageAttributes: options.messageAttributes ?? {
+      [RECEIPT_ATTRIBUTES.eventType]: { dataType: 'String', stringValue: 'message_delivery_report' },
+    },
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:receipt-driven-sms-test-receipts',
+    awsRegion: 'us-east-1',
+  };
+}
+
+export function anSqsEvent(records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}
