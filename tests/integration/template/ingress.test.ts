@@ -1,0 +1,163 @@
+import {
+  PACKAGING_TIMEOUT_MS,
+  actionsOf,
+  iamStatements,
+  packagedTemplate,
+  resourceNamed,
+  resourcesOfType,
+  type CloudFormationTemplate,
+} from '../../support/packaged-template';
+
+/**
+ * What `sls package --stage ci` would deploy for the ingress: a public Function URL that can actually be
+ * invoked, a receipts queue that cannot lose a message, and a role that can do nothing but its job.
+ */
+describe('packaged template: ingress', () => {
+  let template: CloudFormationTemplate;
+
+  beforeAll(async () => {
+    template = await packagedTemplate('ci');
+  }, PACKAGING_TIMEOUT_MS);
+
+  describe('Function URL', () => {
+    it('exposes the ingress function through a Function URL with AuthType NONE (Sinch signs, it cannot sign AWS requests)', () => {
+      const urls = resourcesOfType(template, 'AWS::Lambda::Url').filter(
+        ([, url]) =>
+          JSON.stringify(url.Properties?.TargetFunctionArn) ===
+          JSON.stringify({ 'Fn::GetAtt': ['IngressLambdaFunction', 'Arn'] }),
+      );
+
+      expect(urls).toHaveLength(1);
+      expect(urls[0]?.[1].Properties?.AuthType).toBe('NONE');
+    });
+
+    it('grants both permissions a public Function URL needs: InvokeFunctionUrl and InvokeFunction via the URL', () => {
+      const permissions = resourcesOfType(template, 'AWS::Lambda::Permission')
+        .map(([, permission]) => permission.Properties ?? {})
+        .filter((properties) => JSON.stringify(properties.FunctionName).includes('IngressLambdaFunction'));
+
+      expect(permissions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Action: 'lambda:InvokeFunctionUrl',
+            Principal: '*',
+            FunctionUrlAuthType: 'NONE',
+          }),
+          expect.objectContaining({
+            Action: 'lambda:InvokeFunction',
+            Principal: '*',
+            InvokedViaFunctionUrl: true,
+          }),
+        ]),
+      );
+    });
+
+    it('publishes the URL as the IngressUrl output', () => {
+      expect(template.Outputs?.IngressUrl?.Value).toEqual({
+        'Fn::GetAtt': ['IngressLambdaFunctionUrl', 'FunctionUrl'],
+      });
+    });
+  });
+
+  describe('ingress function', () => {
+    it('runs on nodejs24.x arm64 with its own role and the settings lib/config reads', () => {
+      const properties = resourceNamed(template, 'IngressLambdaFunction').Properties ?? {};
+
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Role: { 'Fn::GetAtt': ['IngressRole', 'Arn'] },
+      });
+      expect(properties.Environment).toEqual({
+        Variables: expect.objectContaining({
+          STAGE: 'ci',
+          WEBHOOK_SECRETS_PARAM: '/receipt-driven-sms/ci/sinch-webhook-secrets',
+          WEBHOOK_TOLERANCE_SECONDS: '300',
+          RECEIPTS_QUEUE_URL: { Ref: 'ReceiptsQueue' },
+          RECEIPTS_DLQ_URL: { Ref: 'ReceiptsDlq' },
+        }),
+      });
+    });
+  });
+
+  describe('receipts queue', () => {
+    it('redrives to the DLQ after a bounded number of receives', () => {
+      const redrive = resourceNamed(template, 'ReceiptsQueue').Properties?.RedrivePolicy as Record<
+        string,
+        unknown
+      >;
+
+      expect(redrive.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['ReceiptsDlq', 'Arn'] });
+      expect(Number(redrive.maxReceiveCount)).toBeGreaterThanOrEqual(1);
+      expect(Number(redrive.maxReceiveCount)).toBeLessThanOrEqual(10);
+    });
+
+    it('keeps parked messages in the DLQ for the 14-day maximum', () => {
+      expect(resourceNamed(template, 'ReceiptsDlq').Properties?.MessageRetentionPeriod).toBe(
+        14 * 24 * 60 * 60,
+      );
+    });
+
+    it('accepts envelopes up to 1 MiB on both queues', () => {
+      expect(resourceNamed(template, 'ReceiptsQueue').Properties?.MaximumMessageSize).toBe(1_048_576);
+      expect(resourceNamed(template, 'ReceiptsDlq').Properties?.MaximumMessageSize).toBe(1_048_576);
+    });
+  });
+
+  describe('IngressRole', () => {
+    const ingressStatements = () =>
+      iamStatements(template).filter(
+        (statement) => statement.path.startsWith('Resources.IngressRole.') && statement.Effect === 'Allow',
+      );
+    const statementsWith = (action: string) =>
+      ingressStatements().filter((statement) => actionsOf(statement).includes(action));
+
+    it('reads exactly the one webhook secrets parameter, with the action @middy/ssm calls', () => {
+      const statements = statementsWith('ssm:GetParameters');
+
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Resource).toEqual({
+        'Fn::Sub':
+          'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/receipt-driven-sms/ci/sinch-webhook-secrets',
+      });
+    });
+
+    it('sends only to the receipts queue and its DLQ', () => {
+      const statements = statementsWith('sqs:SendMessage');
+
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Resource).toEqual([
+        { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['ReceiptsDlq', 'Arn'] },
+      ]);
+    });
+
+    it('is allowed nothing else besides writing its own log group and assuming the Lambda role', () => {
+      const actions = ingressStatements().flatMap(actionsOf).sort();
+
+      expect(actions).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+        'ssm:GetParameters',
+        'sts:AssumeRole',
+      ]);
+    });
+  });
+
+  it('allows no wildcard action anywhere in the template', () => {
+    // The framework's deployment-bucket policy denies s3:* without TLS: a Deny, so it is not matched here.
+    const wildcards = iamStatements(template)
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        actionsOf(statement)
+          .filter((action) => action === '*' || action.endsWith(':*'))
+          .map((action) => `${statement.path}: ${action}`),
+      );
+
+    expect(wildcards).toEqual([]);
+    expect(
+      iamStatements(template).filter((statement) => statement.Effect === 'Allow' && statement.NotAction),
+    ).toEqual([]);
+  });
+});
