@@ -377,8 +377,11 @@ function attemptView(
   receipts: readonly ReceiptView[],
   explainReason: ExplainReason,
 ): AttemptView {
-  const explained = attempt.reason ? explainReason(attempt.reason) : undefined;
-  const failureClass = attempt.class ?? explained?.failureClass;
+  // The attempt item says why it failed; if it does not (yet), its FAILED receipt does.
+  const failedReceipt = receipts.filter((r) => r.status === 'FAILED' && !r.late).at(-1);
+  const reasonCode = attempt.reason ?? failedReceipt?.reasonCode;
+  const explained = reasonCode ? explainReason(reasonCode) : undefined;
+  const failureClass = attempt.class ?? failedReceipt?.failureClass ?? explained?.failureClass;
   return {
     attempt: attempt.attempt,
     channel: attempt.channel,
@@ -386,7 +389,7 @@ function attemptView(
     sentAt: attempt.sentAt,
     status: attempt.status,
     ...(attempt.statusAt ? { statusAt: attempt.statusAt } : {}),
-    ...(attempt.reason ? { reasonCode: attempt.reason } : {}),
+    ...(reasonCode ? { reasonCode } : {}),
     ...(failureClass ? { failureClass } : {}),
     ...(explained ? { meaning: explained.meaning } : {}),
     receipts: receipts.length,

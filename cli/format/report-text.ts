@@ -178,9 +178,8 @@ export function renderDeliveryReport(report: DeliveryReport, style: Style): stri
       columns(
         report.lateReceipts.map((r) => [
           `  attempt ${r.attempt}`,
-          r.status,
-          r.reasonCode ?? '',
-          r.receivedAt,
+          r.reasonCode ? `${r.status} ${r.reasonCode}` : r.status,
+          `received ${r.receivedAt}`,
         ]),
       ),
     );
