@@ -45,11 +45,19 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 
+const NETWORK_CODE_IN_TEXT = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)\b/;
+
+/**
+ * The system error code of a network failure. The SDK sometimes rethrows it as "AWS SDK error wrapper
+ * for Error: connect ECONNREFUSED …" without the `code`, so the message is the last place to look.
+ */
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  const { code, cause, message } = error as { code?: unknown; cause?: unknown; message?: unknown };
   if (typeof code === 'string') return code;
-  return cause === undefined ? undefined : errorCode(cause);
+  const fromCause = cause === undefined ? undefined : errorCode(cause);
+  if (fromCause) return fromCause;
+  return typeof message === 'string' ? NETWORK_CODE_IN_TEXT.exec(message)?.[1] : undefined;
 }
 
 /**

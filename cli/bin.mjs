@@ -71,6 +71,10 @@ async function build() {
 }
 
 if (isStale()) await build();
+
+// The AWS SDK warns once per process on Node 20 that its 2027 releases will need Node 22. The CLI pins
+// its SDK versions, and nine lines of that on every command would bury the answer support came for.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.setSourceMapsEnabled(true);
 
 process.once('SIGINT', () => {

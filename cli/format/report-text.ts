@@ -11,6 +11,16 @@ import { columns, type Style } from './style';
 
 const SUCCESS_OUTCOMES = new Set(['DELIVERED', 'DELIVERED_AFTER_RESEND']);
 
+/** Task errors other than `Sms.*` (which show as receipts), in plain words. */
+const TASK_ERROR_WORDS: Readonly<Record<string, string>> = {
+  'Sinch.Unavailable': 'Sinch could not take the request; retried automatically',
+  'Sinch.Rejected': 'Sinch refused the send request',
+  'Delivery.Expired': 'the code had expired, so nothing was sent',
+  'Email.Unavailable': 'SES was unavailable; retried automatically',
+  'Email.Rejected': 'SES refused the email',
+  'States.TaskFailed': 'the step failed',
+};
+
 function dateOf(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -51,7 +61,7 @@ function receiptHeadline(receipt: ReceiptView, style: Style): string {
 }
 
 /** One timeline entry in plain words: the headline and, for receipts, what the reason code means. */
-export function describeEntry(entry: TimelineEntry, style: Style): { headline: string; detail?: string } {
+export function describeEntry(entry: TimelineEntry, style: Style): { headline: string; details?: string[] } {
   switch (entry.kind) {
     case 'started': {
       const policy = entry.policy;
@@ -69,11 +79,13 @@ export function describeEntry(entry: TimelineEntry, style: Style): { headline: s
       const id = entry.messageId ? `Sinch message ${style.accent(entry.messageId)}` : 'no Sinch message id';
       return { headline: `${style.bold(what)} · ${id}` };
     }
-    case 'receipt':
-      return {
-        headline: `  ${receiptHeadline(entry, style)}`,
-        ...(entry.meaning ? { detail: `    ${style.dim(entry.meaning)}` } : {}),
-      };
+    case 'receipt': {
+      const details = [
+        ...(entry.meaning ? [`    ${style.dim(entry.meaning)}`] : []),
+        ...(entry.description ? [`    ${style.dim(`Sinch: ${entry.description}`)}`] : []),
+      ];
+      return { headline: `  ${receiptHeadline(entry, style)}`, ...(details.length > 0 ? { details } : {}) };
+    }
     case 'timeout':
       return {
         headline: style.warn(
@@ -82,11 +94,13 @@ export function describeEntry(entry: TimelineEntry, style: Style): { headline: s
             : `No final receipt for attempt ${entry.attempt}${entry.afterSeconds === undefined ? '' : ` within ${entry.afterSeconds}s`} (timeout)`,
         ),
       };
-    case 'step-failed':
+    case 'step-failed': {
+      const words = TASK_ERROR_WORDS[entry.error];
       return {
-        headline: style.bad(`${entry.state} failed: ${entry.error}`),
-        ...(entry.detail ? { detail: `    ${style.dim(entry.detail)}` } : {}),
+        headline: style.bad(`${entry.state} failed: ${entry.error}${words ? ` (${words})` : ''}`),
+        ...(entry.detail ? { details: [`    ${style.dim(entry.detail)}`] } : {}),
       };
+    }
     case 'decision': {
       const wait = entry.waitSeconds ? ` in ${entry.waitSeconds}s` : '';
       return {
@@ -115,7 +129,7 @@ export function describeEntry(entry: TimelineEntry, style: Style): { headline: s
       const error = entry.error ? `: ${entry.error}` : '';
       return {
         headline: `Workflow ended ${status}${error}`,
-        ...(entry.detail ? { detail: `    ${style.dim(entry.detail)}` } : {}),
+        ...(entry.detail ? { details: [`    ${style.dim(entry.detail)}`] } : {}),
       };
     }
   }
@@ -150,9 +164,9 @@ export function renderDeliveryReport(report: DeliveryReport, style: Style): stri
     lines.push(style.bold(`Timeline (UTC, ${day})`));
     const rows: string[][] = [];
     for (const entry of report.timeline) {
-      const { headline, detail } = describeEntry(entry, style);
+      const { headline, details = [] } = describeEntry(entry, style);
       rows.push([`  ${clockTime(entry.at, day)}`, style.dim(offset(entry.at, startMs)), headline]);
-      if (detail) rows.push(['', '', detail]);
+      for (const detail of details) rows.push(['', '', detail]);
     }
     lines.push(columns(rows));
   }

@@ -66,9 +66,13 @@ export function anEmailAttempt(attempt: number, sentAtSeconds: number): AttemptR
 /** One step of a workflow history, before ids are assigned. */
 export type HistoryStep = Omit<WorkflowEvent, 'id' | 'timestamp'> & { readonly t: number };
 
-/** Numbers the steps in order, as Step Functions does. */
-export function aHistory(steps: readonly HistoryStep[]): WorkflowEvent[] {
-  return steps.map(({ t, ...event }, index) => ({ id: index + 1, timestamp: new Date(at(t)), ...event }));
+/** Numbers the steps in order, as Step Functions does; `t` is seconds from `start`. */
+export function aHistory(steps: readonly HistoryStep[], start = T0): WorkflowEvent[] {
+  return steps.map(({ t, ...event }, index) => ({
+    id: index + 1,
+    timestamp: new Date(at(t, start)),
+    ...event,
+  }));
 }
 
 export const step = {

@@ -66,3 +66,11 @@ describe('toCliError', () => {
     );
   });
 });
+
+describe('toCliError on a wrapped network error', () => {
+  it('reads the code from the message when the SDK dropped it', () => {
+    const wrapped = new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:4566');
+
+    expect(toCliError(wrapped, onLocal).message).toMatch(/not answering \(ECONNREFUSED\)/);
+  });
+});
