@@ -89,7 +89,9 @@ export function liveDeps(config: ProcessorConfig = loadProcessorConfig()): Proce
       marshallOptions: { removeUndefinedValues: true },
     }),
     sfn: new SFNClient({ maxAttempts: 3, requestHandler }),
-    sqs: new SQSClient({ maxAttempts: 3, requestHandler }),
+    // The queue URLs come from configuration; the client's own endpoint (regional, or the local stack's
+    // AWS_ENDPOINT_URL_SQS) decides where calls go, so emulator URLs need not resolve.
+    sqs: new SQSClient({ maxAttempts: 3, requestHandler, useQueueUrlAsEndpoint: false }),
     logger,
     metrics,
     now: () => new Date(),

@@ -1,3 +1,4 @@
+import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { RECEIPT_ATTRIBUTES, encodeEnvelope } from '../../lib/receipt-envelope';
 
@@ -44,4 +45,26 @@ export function anSqsRecord(options: SqsRecordOptions): SQSRecord {
 
 export function anSqsEvent(records: SQSRecord[]): SQSEvent {
   return { Records: records };
+}
+
+/**
+ * The Lambda event record for a message received from a real (emulated) queue, as the SQS event source
+ * mapping builds it: same id, receipt handle, body, receive count and attributes.
+ */
+export function fromSqsMessage(message: Message): SQSRecord {
+  const record = anSqsRecord({
+    body: message.Body ?? '',
+    messageId: message.MessageId ?? '',
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? '1'),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue !== undefined && { stringValue: value.StringValue }),
+        },
+      ]),
+    ),
+  });
+  return { ...record, receiptHandle: message.ReceiptHandle ?? '' };
 }
