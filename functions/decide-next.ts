@@ -1,0 +1,60 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../lib/config';
+import { decideNextTask, type DecideNextTaskDeps } from '../lib/decide-next-task';
+import { DeliveryRepository } from '../lib/delivery-repository';
+import { logger } from '../lib/observability';
+import { DecideNextPayloadSchema, parseTaskPayload, type WorkflowState } from '../lib/workflow-tasks';
+
+export interface DecideNextDeps {
+  readonly config: WorkflowTaskConfig;
+  readonly deliveries: DecideNextTaskDeps['deliveries'];
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+export type DecideNextHandler = MiddyfiedHandler<unknown, WorkflowState>;
+
+/**
+ * The `DecideNextStep` task Lambda: the one place the workflow learns the current time. Returns the next
+ * workflow state, whose `decision.reason` is what a support person reads in the execution history.
+ *
+ * @example
+ * const handler = createDecideNextHandler({ ...liveDeps(config), now: () => fixedDate });
+ */
+export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler {
+  deps.logger.appendPersistentKeys({ stage: deps.config.stage });
+
+  const decideNext = async (event: unknown): Promise<WorkflowState> => {
+    const payload = parseTaskPayload(DecideNextPayloadSchema, event);
+    const next = await decideNextTask(payload, deps);
+    deps.logger.info('Next step decided', {
+      deliveryId: next.deliveryId,
+      failure: payload.failure,
+      action: next.decision?.action,
+      reason: next.decision?.reason,
+    });
+    return next;
+  };
+
+  return middy<unknown, WorkflowState>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .handler(decideNext);
+}
+
+/** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
+export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): DecideNextDeps {
+  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }));
+  return {
+    config,
+    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
+    logger,
+    now: () => new Date(),
+  };
+}
+
+export const handler = createDecideNextHandler(liveDeps());

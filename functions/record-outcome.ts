@@ -1,0 +1,67 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../lib/config';
+import { logger, metrics } from '../lib/observability';
+import { createOutcomeRepository, type OutcomeRepository } from '../lib/outcome-repository';
+import { recordOutcomeTask } from '../lib/record-outcome-task';
+import {
+  RecordOutcomePayloadSchema,
+  parseTaskPayload,
+  type DeliveryOutcomeDetail,
+} from '../lib/workflow-tasks';
+
+export interface RecordOutcomeDeps {
+  readonly config: WorkflowTaskConfig;
+  readonly outcomes: OutcomeRepository;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
+export type RecordOutcomeHandler = MiddyfiedHandler<unknown, DeliveryOutcomeDetail>;
+
+/**
+ * The `RecordOutcome` task Lambda: writes the delivery's one outcome to `META` and returns the
+ * `DeliveryOutcome` event detail that `PublishOutcome` puts on the default bus. Emits one `Deliveries`
+ * metric per outcome, with the outcome as its dimension.
+ *
+ * @example
+ * const handler = createRecordOutcomeHandler({ ...liveDeps(config), outcomes: fakeOutcomes });
+ */
+export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutcomeHandler {
+  const { config } = deps;
+  deps.logger.appendPersistentKeys({ stage: config.stage });
+
+  const recordOutcome = async (event: unknown): Promise<DeliveryOutcomeDetail> => {
+    const payload = parseTaskPayload(RecordOutcomePayloadSchema, event);
+    const detail = await recordOutcomeTask(payload, { ...deps, stage: config.stage });
+    deps.metrics.addDimension('outcome', detail.outcome);
+    deps.metrics.addMetric('Deliveries', MetricUnit.Count, 1);
+    return detail;
+  };
+
+  return middy<unknown, DeliveryOutcomeDetail>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(logMetrics(deps.metrics))
+    .handler(recordOutcome);
+}
+
+/** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
+export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): RecordOutcomeDeps {
+  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }));
+  return {
+    config,
+    outcomes: createOutcomeRepository(documents, config.deliveriesTable),
+    logger,
+    metrics,
+    now: () => new Date(),
+  };
+}
+
+export const handler = createRecordOutcomeHandler(liveDeps());
