@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The `receipt-sms` bin as `npx receipt-sms` runs it: a plain `node` process on cli/bin.mjs, which
+ * builds the TypeScript sources into .build/cli/ when they changed and runs them.
+ */
+const ROOT = join(__dirname, '..', '..', '..');
+
+function receiptSms(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(ROOT, 'cli', 'bin.mjs'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('the receipt-sms bin', () => {
+  it('is what package.json names as bin', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin?: Record<string, string>;
+    };
+
+    expect(pkg.bin).toEqual({ 'receipt-sms': 'cli/bin.mjs' });
+  });
+
+  it('builds itself from the TypeScript sources and prints help', () => {
+    const { code, out, err } = receiptSms('--help');
+
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: receipt-sms <command>');
+    expect(err).toBe('');
+    expect(existsSync(join(ROOT, '.build', 'cli', 'receipt-sms.cjs'))).toBe(true);
+  });
+
+  it('exits 2 for a usage error and 3 when the local stack is not running, without SDK noise', () => {
+    const usage = receiptSms('list');
+    const down = receiptSms('list', '--local', '--stack-file', join(ROOT, '.build', 'no-such-stack.json'));
+
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('Say where to look');
+    expect(down.code).toBe(3);
+    expect(down.err).toContain('The local stack is not running');
+    expect(down.err).not.toContain('NodeVersionSupportWarning');
+  });
+});
