@@ -42,7 +42,7 @@ export const FAILURE_CLASS_GUIDANCE: Record<FailureClass, Guidance> = {
 
 export const OUTCOME_GUIDANCE: Record<Outcome | 'IN_PROGRESS', Guidance> = {
   DELIVERED: {
-    meaning: 'The carrier confirmed the SMS reached the phone.',
+    meaning: 'The carrier confirmed the first SMS reached the phone.',
     action:
       'Ask the user to look in their messages (and blocked or spam senders), and that the number is theirs.',
   },
@@ -56,7 +56,7 @@ export const OUTCOME_GUIDANCE: Record<Outcome | 'IN_PROGRESS', Guidance> = {
   },
   UNDELIVERABLE: {
     meaning: 'No SMS was confirmed and there was no email address to fall back to.',
-    action: 'Act on the failure class below; the user needs to request a new code afterwards.',
+    action: 'Act on the failure class (below); the user then requests a new code.',
   },
   EXPIRED: {
     meaning: 'The code expired before it could be delivered, so it was not sent again.',
