@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { loadIngressConfig, type IngressConfig } from '../lib/config';
 import { WebhookVerificationError } from '../lib/errors';
 import { normaliseHeaders } from '../lib/http-headers';
-import { recordWebhookOutcome, recordWebhookRejection } from '../lib/ingress-telemetry';
+import { recordWebhookOutcome, recordWebhookRejection, recordWebhookRequest } from '../lib/ingress-telemetry';
 import { logger, metrics } from '../lib/observability';
 import { createReceiptQueue, type ReceiptQueue } from '../lib/receipt-queue';
 import { receiveWebhook } from '../lib/receive-webhook';
@@ -94,6 +94,9 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+    .before(function countWebhookRequest() {
+      recordWebhookRequest(deps);
+    })
     .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_WEBHOOK_BODY_BYTES }))
     .use(ssm(secretsFromSsm))
     .use(httpErrorHandler({ logger: deps.logger }))

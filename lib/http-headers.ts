@@ -19,6 +19,8 @@ export type RawHeaders =
  * normaliseHeaders({ 'X-Sinch-Webhook-Signature': ['abc=', 'def='] }); // { 'x-sinch-webhook-signature': 'abc=' }
  */
 export function normaliseHeaders(headers: RawHeaders): NormalisedHeaders {
+  // Function URLs already deliver this shape: no copy on the hot path.
+  if (headers && isNormalised(headers)) return headers as NormalisedHeaders;
   // No prototype: a header literally named `__proto__` must stay an ordinary entry.
   const result = Object.create(null) as Record<string, string>;
   if (!headers) return result;
@@ -29,4 +31,15 @@ export function normaliseHeaders(headers: RawHeaders): NormalisedHeaders {
     if (!Object.hasOwn(result, key)) result[key] = value;
   }
   return result;
+}
+
+function isNormalised(headers: NonNullable<RawHeaders>): boolean {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') return false;
+    for (let i = 0; i < name.length; i += 1) {
+      const code = name.charCodeAt(i);
+      if (code >= 65 && code <= 90) return false;
+    }
+  }
+  return true;
 }

@@ -5,6 +5,8 @@ import type { WebhookRejectionReason } from './errors';
 
 /** CloudWatch metric names the ingress emits (namespace from `POWERTOOLS_METRICS_NAMESPACE`). */
 export const INGRESS_METRICS = {
+  /** Every request, whatever became of it (also keeps each invocation's metrics blob non-empty). */
+  received: 'WebhooksReceived',
   /** Delivery reports put on the receipts queue. */
   accepted: 'ReceiptsAccepted',
   /** Signed webhooks parked in the DLQ; dimension `reason`. */
@@ -26,6 +28,11 @@ function countBy(metrics: IngressTelemetry['metrics'], name: string, dimension: 
   const single = metrics.singleMetric();
   single.addDimension(dimension, value);
   single.addMetric(name, MetricUnit.Count, 1);
+}
+
+/** Counts a request as it arrives, before anything can refuse it. */
+export function recordWebhookRequest({ metrics }: Pick<IngressTelemetry, 'metrics'>): void {
+  metrics.addMetric(INGRESS_METRICS.received, MetricUnit.Count, 1);
 }
 
 /**

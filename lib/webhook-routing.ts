@@ -88,10 +88,13 @@ export function routeWebhook(rawBody: string): WebhookRoute {
   }
   if (!isObject(payload)) return { action: 'park', reason: 'not_an_object' };
 
-  const eventKeys = Object.keys(payload).filter((key) => EVENT_KEYS.has(key)) as SinchEventKey[];
-  const [eventType] = eventKeys;
+  let eventType: SinchEventKey | undefined;
+  for (const key in payload) {
+    if (!Object.hasOwn(payload, key) || !EVENT_KEYS.has(key)) continue;
+    if (eventType !== undefined) return { action: 'park', reason: 'several_event_keys' };
+    eventType = key as SinchEventKey;
+  }
   if (eventType === undefined) return { action: 'park', reason: 'no_event_key' };
-  if (eventKeys.length > 1) return { action: 'park', reason: 'several_event_keys' };
   if (eventType !== DELIVERY_REPORT_EVENT) return { action: 'ignore', eventType };
 
   const report = payload[eventType];

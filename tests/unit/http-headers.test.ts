@@ -28,10 +28,17 @@ describe('normaliseHeaders', () => {
     expect(normaliseHeaders(null)).toEqual({});
   });
 
-  it('treats a header named __proto__ as an ordinary header', () => {
-    const headers = normaliseHeaders(JSON.parse('{"__proto__": "x", "a": "b"}') as Record<string, string>);
+  it('treats a header named __proto__ as an ordinary header when it copies', () => {
+    const headers = normaliseHeaders(JSON.parse('{"__proto__": "x", "A": "b"}') as Record<string, string>);
 
     expect(headers['__proto__']).toBe('x');
+    expect(headers['a']).toBe('b');
     expect(Object.getPrototypeOf(headers)).toBeNull();
+  });
+
+  it('returns headers that are already lower-case and single-valued as they are, without a copy', () => {
+    const functionUrlHeaders = { 'x-sinch-webhook-signature': 'abc=', host: 'example.lambda-url.on.aws' };
+
+    expect(normaliseHeaders(functionUrlHeaders)).toBe(functionUrlHeaders);
   });
 });

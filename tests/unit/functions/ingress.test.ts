@@ -250,6 +250,7 @@ describe('ingress handler', () => {
         const response = await buildHandler()(aFunctionUrlEvent({ method }), aLambdaContext());
 
         expect(response).toMatchObject({ statusCode: 405, headers: { allow: 'POST' } });
+        expect(metricValue(output, 'WebhooksReceived')).toEqual([expect.objectContaining({ value: 1 })]);
         expect(JSON.parse(response.body ?? '')).toEqual({ error: expect.any(String) });
         expect(ssmMock.commandCalls(GetParametersCommand)).toHaveLength(0);
       },
