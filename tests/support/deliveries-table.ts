@@ -20,9 +20,29 @@ const SERVERLESS_YML = join(__dirname, '..', '..', 'serverless.yml');
 const RESOURCE_ID = 'DeliveriesTable';
 
 /** CloudFormation short-form intrinsics (`!Ref X`, `!GetAtt X.Arn`, `!Sub …`) read as their long form. */
-const INTRINSICS = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or'];
+const INTRINSICS = [
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'ImportValue',
+  'GetAZs',
+  'Base64',
+  'Cidr',
+  'Length',
+  'ToJsonString',
+];
 const cloudFormationTags = INTRINSICS.flatMap((name): (ScalarTag | CollectionTag)[] => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   return [
     {
       tag: `!${name}`,
