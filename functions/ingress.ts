@@ -91,16 +91,19 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
     setToContext: true,
   };
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
-    .before(function countWebhookRequest() {
-      recordWebhookRequest(deps);
-    })
-    .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_WEBHOOK_BODY_BYTES }))
-    .use(ssm(secretsFromSsm))
-    .use(httpErrorHandler({ logger: deps.logger }))
-    .handler(handleWebhook);
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      // logEvent false wins over POWERTOOLS_LOGGER_LOG_EVENT: the event body holds phone numbers.
+      .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
+      .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+      .before(function countWebhookRequest() {
+        recordWebhookRequest(deps);
+      })
+      .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_WEBHOOK_BODY_BYTES }))
+      .use(ssm(secretsFromSsm))
+      .use(httpErrorHandler({ logger: deps.logger }))
+      .handler(handleWebhook)
+  );
 }
 
 /**
