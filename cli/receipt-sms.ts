@@ -41,6 +41,16 @@ function targetFlags(spec: TargetSpec): string {
   return spec.region ? `--stage ${spec.stage} --region ${spec.region}` : `--stage ${spec.stage}`;
 }
 
+/** Whether a process exists; signal 0 only checks (EPERM means it exists but is not ours). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function resolveTarget(spec: TargetSpec, io: CliIo, deps: MainDependencies): Promise<Target> {
   if (spec.kind === 'local') {
     const path = spec.stackFile ?? join(io.projectRoot, '.local', 'stack.json');
@@ -54,7 +64,14 @@ async function resolveTarget(spec: TargetSpec, io: CliIo, deps: MainDependencies
         { cause: error },
       );
     }
-    return targetFromLocalStackFile(contents, path);
+    const { pid, target } = targetFromLocalStackFile(contents, path);
+    if (pid !== undefined && !isRunning(pid)) {
+      throw new TargetError(
+        `The local stack is not running: ${path} was left behind by process ${pid}, which has ended.`,
+        'Start it with `npm start` in another terminal, then run the command again.',
+      );
+    }
+    return target;
   }
   const fetch = deps.fetchStackOutputs ?? fetchStackOutputs;
   try {

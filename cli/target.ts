@@ -75,47 +75,76 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function text(source: Record<string, unknown>, key: string): string | undefined {
+function text(source: unknown, key: string): string | undefined {
+  if (!isRecord(source)) return undefined;
   const value = source[key];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+const LOCAL_SERVICES: readonly AwsService[] = ['dynamodb', 'sqs', 'stepfunctions', 'ssm'];
+
+/** What the CLI reads from `.local/stack.json` (written by `npm start`, `StackDescription` in local/stack.ts). */
+export interface LocalStackFile {
+  readonly pid?: number;
+  readonly target: Target;
+}
+
 /**
- * Builds a target from the local stack's `.local/stack.json`: the same output names as the deployed
- * stack under `outputs`, plus `endpoints` for the emulators and `region`.
+ * Builds a target from the local stack's `.local/stack.json`: the emulator endpoints, the resource names
+ * and the name of the recipient hash key parameter (`ssmParameters.RECIPIENT_HASH_KEY_PARAM`).
  *
  * @throws {TargetError} when the file is not what `npm start` writes.
  */
-export function targetFromLocalStackFile(contents: string, path: string): Target {
+export function targetFromLocalStackFile(contents: string, path: string): LocalStackFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(contents);
   } catch {
     throw new TargetError(`${path} is not valid JSON.`, 'Restart the local stack with `npm start`.');
   }
-  if (!isRecord(parsed) || !isRecord(parsed.outputs) || !isRecord(parsed.endpoints)) {
+  if (!isRecord(parsed) || !isRecord(parsed.endpoints) || !isRecord(parsed.resources)) {
     throw new TargetError(
-      `${path} does not describe a local stack (no outputs or endpoints).`,
+      `${path} does not describe a local stack (no endpoints or resources).`,
       'Restart it with `npm start`.',
     );
   }
-  const outputs: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed.outputs))
-    if (typeof value === 'string') outputs[key] = value;
   const endpoints: Partial<Record<AwsService, string>> = {};
-  for (const service of ['dynamodb', 'sqs', 'stepfunctions', 'ssm'] as const) {
+  for (const service of LOCAL_SERVICES) {
     const endpoint = text(parsed.endpoints, service);
     if (endpoint) endpoints[service] = endpoint;
   }
-  const missing = (['dynamodb', 'sqs', 'stepfunctions', 'ssm'] as const).filter((s) => !endpoints[s]);
+  const values = {
+    deliveriesTable: text(parsed.resources, 'deliveriesTable'),
+    receiptsQueueUrl: text(parsed.resources, 'receiptsQueueUrl'),
+    receiptsDlqUrl: text(parsed.resources, 'receiptsDlqUrl'),
+    recipientHashKeyParam: text(parsed.ssmParameters, 'RECIPIENT_HASH_KEY_PARAM'),
+  };
+  const missing = [
+    ...LOCAL_SERVICES.filter((s) => !endpoints[s]).map((s) => `endpoints.${s}`),
+    ...Object.entries(values)
+      .filter(([, value]) => value === undefined)
+      .map(([key]) => key),
+  ];
   if (missing.length > 0) {
     throw new TargetError(
-      `${path} lists no endpoint for ${missing.join(', ')}.`,
+      `${path} lacks ${missing.join(', ')}.`,
       'Restart the local stack with `npm start`.',
     );
   }
-  const target = targetFromStackOutputs(outputs, 'local', text(parsed, 'region') ?? 'us-east-1');
-  return { ...target, label: 'the local stack', local: true, endpoints };
+  return {
+    ...(typeof parsed.pid === 'number' ? { pid: parsed.pid } : {}),
+    target: {
+      label: 'the local stack',
+      local: true,
+      region: text(parsed, 'region') ?? 'us-east-1',
+      deliveriesTable: values.deliveriesTable!,
+      receiptsQueueUrl: values.receiptsQueueUrl!,
+      receiptsDlqUrl: values.receiptsDlqUrl!,
+      recipientHashKeyParam: values.recipientHashKeyParam!,
+      stateMachineArn: text(parsed.resources, 'stateMachineArn'),
+      endpoints,
+    },
+  };
 }
 
 /**

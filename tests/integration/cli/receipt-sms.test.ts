@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { hashRecipient } from '../../../lib/pii';
 import { encodeEnvelope } from '../../../lib/receipt-envelope';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
 import { startSsmStandIn, type SsmStandIn } from '../../../local/ssm-stand-in';
+import type { StackDescription } from '../../../local/stack';
 import { EXIT_CODES } from '../../../cli/exit-codes';
 import { main } from '../../../cli/receipt-sms';
 import { META_EMAIL, META_PHONE, META_TEXT, aMetaItem, anAttemptItem } from '../../builders/attempt-item';
@@ -202,22 +204,22 @@ describe('receipt-sms against the emulators', () => {
     stackFile = join(dir, 'stack.json');
     writeFileSync(
       stackFile,
-      JSON.stringify({
-        region: 'us-east-1',
-        endpoints: {
-          dynamodb: dynamo.endpoint,
-          sqs: sqsEmulator.endpoint,
-          stepfunctions: sfn.endpoint,
-          ssm: ssm.endpoint,
-        },
-        outputs: {
-          DeliveriesTableName: tableName,
-          ReceiptsQueueUrl: receiptsQueueUrl,
-          ReceiptsDlqUrl: dlqUrl,
-          RecipientHashKeyParam: HASH_KEY_PARAM,
-          DeliveryStateMachineArn: STATE_MACHINE,
-        },
-      }),
+      JSON.stringify(
+        aStackFile({
+          endpoints: {
+            dynamodb: dynamo.endpoint,
+            sqs: sqsEmulator.endpoint,
+            stepfunctions: sfn.endpoint,
+            ssm: ssm.endpoint,
+          },
+          resources: {
+            deliveriesTable: tableName,
+            receiptsQueueUrl,
+            receiptsDlqUrl: dlqUrl,
+            stateMachineArn: STATE_MACHINE,
+          },
+        }),
+      ),
     );
   });
 
@@ -438,22 +440,20 @@ describe('receipt-sms against the emulators', () => {
     const stopped = await startStepFunctionsFake();
     await stopped.stop();
     const downFile = join(dir, 'down.json');
+    const endpoint = stopped.endpoint;
     writeFileSync(
       downFile,
-      JSON.stringify({
-        endpoints: {
-          dynamodb: stopped.endpoint,
-          sqs: stopped.endpoint,
-          stepfunctions: stopped.endpoint,
-          ssm: stopped.endpoint,
-        },
-        outputs: {
-          DeliveriesTableName: 't',
-          ReceiptsQueueUrl: 'http://q',
-          ReceiptsDlqUrl: 'http://d',
-          RecipientHashKeyParam: '/p',
-        },
-      }),
+      JSON.stringify(
+        aStackFile({
+          endpoints: { dynamodb: endpoint, sqs: endpoint, stepfunctions: endpoint, ssm: endpoint },
+          resources: {
+            deliveriesTable: 't',
+            receiptsQueueUrl: 'http://q',
+            receiptsDlqUrl: 'http://d',
+            stateMachineArn: STATE_MACHINE,
+          },
+        }),
+      ),
     );
     const io = aCapturedIo({ now: NOW });
 
@@ -467,4 +467,51 @@ describe('receipt-sms against the emulators', () => {
     );
     expect(io.err()).toContain('npm start');
   });
+
+  it('recognises a stack file left behind by a local stack that has ended', async () => {
+    // Prepare
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+    const staleFile = join(dir, 'stale.json');
+    writeFileSync(
+      staleFile,
+      JSON.stringify({
+        ...aStackFile({
+          endpoints: { dynamodb: 'http://x', sqs: 'http://x', stepfunctions: 'http://x', ssm: 'http://x' },
+          resources: {
+            deliveriesTable: 't',
+            receiptsQueueUrl: 'http://q',
+            receiptsDlqUrl: 'http://d',
+            stateMachineArn: STATE_MACHINE,
+          },
+        }),
+        pid: ended,
+      }),
+    );
+    const io = aCapturedIo({ now: NOW });
+
+    // Act
+    const code = await main(['list', '--local', '--stack-file', staleFile], io);
+
+    // Assess
+    expect(code).toBe(EXIT_CODES.target);
+    expect(io.err()).toContain(`was left behind by process ${ended}, which has ended`);
+  });
 });
+
+const UNUSED = 'http://127.0.0.1:9';
+
+/** `.local/stack.json` as `npm start` writes it (`StackDescription` in local/stack.ts), for this process. */
+function aStackFile(parts: {
+  endpoints: Pick<StackDescription['endpoints'], 'dynamodb' | 'sqs' | 'stepfunctions' | 'ssm'>;
+  resources: Omit<StackDescription['resources'], 'queues' | 'tables'>;
+}) {
+  return {
+    pid: process.pid,
+    stage: 'local',
+    region: 'us-east-1',
+    // The CLI does not talk to these; a closed port makes sure of it.
+    endpoints: { ses: UNUSED, mailView: UNUSED, eventbridge: UNUSED, sinch: UNUSED, ...parts.endpoints },
+    resources: { ...parts.resources, queues: {}, tables: {} },
+    ssmParameters: { RECIPIENT_HASH_KEY_PARAM: HASH_KEY_PARAM },
+  } satisfies Partial<StackDescription>;
+}

@@ -58,25 +58,62 @@ describe('targetFromLocalStackFile', () => {
     sqs: 'http://127.0.0.1:4566',
     stepfunctions: 'http://127.0.0.1:8083',
     ssm: 'http://127.0.0.1:8084',
+    ses: 'http://127.0.0.1:8005',
+  };
+  const stackFile = {
+    pid: 4242,
+    stage: 'local',
+    region: 'us-east-1',
+    endpoints,
+    resources: {
+      deliveriesTable: 'receipt-driven-sms-local-deliveries',
+      receiptsQueueUrl: 'http://127.0.0.1:4566/000000000000/receipt-driven-sms-local-receipts',
+      receiptsDlqUrl: 'http://127.0.0.1:4566/000000000000/receipt-driven-sms-local-receipts-dlq',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:receipt-driven-sms-local-delivery',
+      queues: {},
+      tables: {},
+    },
+    ssmParameters: { RECIPIENT_HASH_KEY_PARAM: '/receipt-driven-sms/local/recipient-hash-key' },
   };
 
-  it('reads outputs and emulator endpoints', () => {
-    const target = targetFromLocalStackFile(
-      JSON.stringify({ region: 'us-east-1', outputs: OUTPUTS, endpoints }),
-      'stack.json',
-    );
+  it('reads the resources, the hash key parameter and the emulator endpoints npm start wrote', () => {
+    const { pid, target } = targetFromLocalStackFile(JSON.stringify(stackFile), 'stack.json');
 
-    expect(target).toMatchObject({ label: 'the local stack', local: true, region: 'us-east-1', endpoints });
-    expect(target.deliveriesTable).toBe(OUTPUTS.DeliveriesTableName);
+    expect(pid).toBe(4242);
+    expect(target).toEqual({
+      label: 'the local stack',
+      local: true,
+      region: 'us-east-1',
+      deliveriesTable: 'receipt-driven-sms-local-deliveries',
+      receiptsQueueUrl: stackFile.resources.receiptsQueueUrl,
+      receiptsDlqUrl: stackFile.resources.receiptsDlqUrl,
+      recipientHashKeyParam: '/receipt-driven-sms/local/recipient-hash-key',
+      stateMachineArn: stackFile.resources.stateMachineArn,
+      endpoints: {
+        dynamodb: endpoints.dynamodb,
+        sqs: endpoints.sqs,
+        stepfunctions: endpoints.stepfunctions,
+        ssm: endpoints.ssm,
+      },
+    });
   });
 
   it.each([
     ['not JSON', '{', /is not valid JSON/],
-    ['without endpoints', JSON.stringify({ outputs: OUTPUTS }), /does not describe a local stack/],
+    ['without resources', JSON.stringify({ endpoints }), /does not describe a local stack/],
     [
-      'missing an endpoint',
-      JSON.stringify({ outputs: OUTPUTS, endpoints: { ...endpoints, ssm: undefined } }),
-      /lists no endpoint for ssm/,
+      'missing an endpoint and a resource',
+      JSON.stringify({
+        ...stackFile,
+        endpoints: { ...endpoints, ssm: undefined },
+        resources: { ...stackFile.resources, deliveriesTable: undefined },
+      }),
+      /lacks endpoints.ssm, deliveriesTable/,
+    ],
+    [
+      'without the hash key parameter',
+      JSON.stringify({ ...stackFile, ssmParameters: {} }),
+      /lacks recipientHashKeyParam/,
     ],
   ])('rejects a file %s', (_name, contents, message) => {
     expect(() => targetFromLocalStackFile(contents, 'stack.json')).toThrow(message);
