@@ -64,6 +64,7 @@ export interface ReceiptView {
 }
 
 export type TimelineEntry =
+  | { readonly kind: 'requested'; readonly at: string; readonly expiresAt: string }
   | { readonly kind: 'started'; readonly at: string; readonly policy?: DeliveryPolicy }
   | {
       readonly kind: 'sms-sent';
@@ -116,6 +117,8 @@ export interface AttemptView {
   readonly status: string;
   readonly statusAt?: string;
   readonly reasonCode?: string;
+  /** Why the send failed, in words, when there is no reason code (Sinch refused the request). */
+  readonly reason?: string;
   readonly failureClass?: FailureClass;
   readonly meaning?: string;
   readonly receipts: number;
@@ -153,8 +156,11 @@ export interface TimelineInput {
   readonly explainReason: ExplainReason;
 }
 
+const REASON_CODE = /^[A-Z][A-Z0-9_]*$/;
+
 // When two entries share a timestamp (clocks with millisecond resolution), cause comes before effect.
 const KIND_ORDER: Record<TimelineKind, number> = {
+  requested: -1,
   started: 0,
   'sms-sent': 1,
   receipt: 2,
@@ -251,7 +257,6 @@ const EXECUTION_END: Record<string, ExecutionStatus> = {
 interface HistoryFacts {
   readonly entries: TimelineEntry[];
   readonly emailSentAt?: string;
-  readonly startedAt?: string;
   readonly endedStatus?: ExecutionStatus;
 }
 
@@ -264,7 +269,6 @@ function readHistory(history: readonly WorkflowEvent[], delivery: DeliveryRecord
   let lastWaitSeconds: number | undefined;
   let timeoutSeconds = delivery.policy?.receiptTimeoutSeconds;
   let emailSentAt: string | undefined;
-  let startedAt: string | undefined;
   let endedStatus: ExecutionStatus | undefined;
 
   for (const event of ordered) {
@@ -275,7 +279,6 @@ function readHistory(history: readonly WorkflowEvent[], delivery: DeliveryRecord
     if (type === 'ExecutionStarted') {
       const policy = policyOf(event.executionStartedEventDetails?.input);
       if (policy) timeoutSeconds = policy.receiptTimeoutSeconds;
-      startedAt = at;
       entries.push(policy ? { kind: 'started', at, policy } : { kind: 'started', at });
     } else if (type.endsWith('StateEntered')) {
       state = event.stateEnteredEventDetails?.name;
@@ -342,7 +345,6 @@ function readHistory(history: readonly WorkflowEvent[], delivery: DeliveryRecord
   return {
     entries,
     ...(emailSentAt ? { emailSentAt } : {}),
-    ...(startedAt ? { startedAt } : {}),
     ...(endedStatus ? { endedStatus } : {}),
   };
 }
@@ -379,7 +381,11 @@ function attemptView(
 ): AttemptView {
   // The attempt item says why it failed; if it does not (yet), its FAILED receipt does.
   const failedReceipt = receipts.filter((r) => r.status === 'FAILED' && !r.late).at(-1);
-  const reasonCode = attempt.reason ?? failedReceipt?.reasonCode;
+  // `reason` is a Sinch reason code when a receipt failed the attempt, and a sentence when Sinch refused
+  // the send request itself; only a code has an entry in the classifier.
+  const storedCode = attempt.reason && REASON_CODE.test(attempt.reason) ? attempt.reason : undefined;
+  const reasonText = attempt.reason && !storedCode ? redactNumbers(attempt.reason) : undefined;
+  const reasonCode = storedCode ?? failedReceipt?.reasonCode;
   const explained = reasonCode ? explainReason(reasonCode) : undefined;
   const failureClass = attempt.class ?? failedReceipt?.failureClass ?? explained?.failureClass;
   return {
@@ -390,6 +396,7 @@ function attemptView(
     status: attempt.status,
     ...(attempt.statusAt ? { statusAt: attempt.statusAt } : {}),
     ...(reasonCode ? { reasonCode } : {}),
+    ...(reasonText ? { reason: reasonText } : {}),
     ...(failureClass ? { failureClass } : {}),
     ...(explained ? { meaning: explained.meaning } : {}),
     receipts: receipts.length,
@@ -401,7 +408,7 @@ function attemptView(
  *
  * @example
  * const report = buildDeliveryReport({ delivery, attempts, history, explainReason });
- * report.timeline.map((e) => e.kind); // ['started', 'sms-sent', 'receipt', 'decision', 'email-sent', ...]
+ * report.timeline.map((e) => e.kind); // ['requested', 'started', 'sms-sent', 'receipt', 'decision', ...]
  */
 export function buildDeliveryReport(input: TimelineInput): DeliveryReport {
   const { delivery, explainReason } = input;
@@ -444,7 +451,8 @@ export function buildDeliveryReport(input: TimelineInput): DeliveryReport {
       ...(delivery.emailMasked ? { to: delivery.emailMasked } : {}),
     });
   }
-  if (!facts.startedAt) entries.push({ kind: 'started', at: delivery.createdAt });
+  // The request is where the clock starts for the user, so offsets and the time to outcome agree.
+  entries.push({ kind: 'requested', at: delivery.createdAt, expiresAt: delivery.expiresAt });
 
   const timeToOutcomeMs = delivery.outcomeAt
     ? Date.parse(delivery.outcomeAt) - Date.parse(delivery.createdAt)

@@ -2,6 +2,7 @@ import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { parseLimit } from '../command-line';
 import { EXIT_CODES } from '../exit-codes';
+import { count } from '../format/count';
 import { renderParkedReceipts } from '../format/dlq-text';
 import { summariseParkedMessage } from '../parked-receipt';
 
@@ -39,7 +40,7 @@ export const dlqListCommand: Command = {
     const summary =
       receipts.length === 0
         ? `No parked receipts in ${context.target.label}.`
-        : `${receipts.length} shown of about ${Math.max(total, receipts.length)} parked receipts in ${context.target.label}. Nothing was removed.\n` +
+        : `${receipts.length} shown of about ${count(Math.max(total, receipts.length), 'parked receipt')} in ${context.target.label}. Nothing was removed.\n` +
           `After the cause is fixed, move them back: receipt-sms dlq redrive ${context.targetFlags}`;
     context.io.stdout.write(renderParkedReceipts(receipts, summary, context.style));
     return EXIT_CODES.ok;

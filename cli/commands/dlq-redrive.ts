@@ -3,6 +3,7 @@ import { writeJson } from '../command-context';
 import { parseLimit } from '../command-line';
 import { IncompleteError, UsageError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
+import { count } from '../format/count';
 import { renderReasonCounts } from '../format/dlq-text';
 import { summariseParkedMessage } from '../parked-receipt';
 
@@ -51,7 +52,7 @@ export const dlqRedriveCommand: Command = {
         return EXIT_CODES.ok;
       }
       io.stderr.write(
-        `${preview.length} parked receipts in ${context.target.label}:\n${renderReasonCounts(preview, context.style)}\n`,
+        `${count(preview.length, 'parked receipt')} in ${context.target.label}:\n${renderReasonCounts(preview, context.style)}\n`,
       );
       const ok = await context.confirm(
         `Move ${preview.length === limit ? `up to ${limit}` : 'them'} back to the receipts queue?`,
@@ -71,7 +72,7 @@ export const dlqRedriveCommand: Command = {
     if (line.json) writeJson(context, result);
     else {
       io.stdout.write(
-        `Moved ${result.moved} parked receipts back to the receipts queue of ${context.target.label}.\n` +
+        `Moved ${count(result.moved, 'parked receipt')} back to the receipts queue of ${context.target.label}.\n` +
           (result.moved > 0
             ? `The processor picks them up within seconds; check what is left: receipt-sms dlq list ${context.targetFlags}\n`
             : ''),
@@ -79,7 +80,7 @@ export const dlqRedriveCommand: Command = {
     }
     if (result.failed.length > 0) {
       throw new IncompleteError(
-        `${result.failed.length} receipts were not moved:\n${result.failed.map((f) => `  ${f.sqsMessageId}: ${f.error}`).join('\n')}`,
+        `${count(result.failed.length, 'receipt')} not moved:\n${result.failed.map((f) => `  ${f.sqsMessageId}: ${f.error}`).join('\n')}`,
         'They are still parked (or, if copied, the processor ignores the duplicate). Run the redrive again.',
       );
     }

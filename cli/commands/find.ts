@@ -5,6 +5,7 @@ import { parseLimit, parsePhone } from '../command-line';
 import { toDeliveryRow } from '../delivery-list';
 import { NotFoundCliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
+import { count } from '../format/count';
 import { renderDeliveryRows } from '../format/list-text';
 
 /** `find --phone <E.164>`: deliveries to one number, through the keyed recipient hash. */
@@ -50,7 +51,7 @@ export const findCommand: Command = {
       context.io.stdout.write(
         renderDeliveryRows(
           rows,
-          `${rows.length} deliveries to ${masked} in ${context.target.label}, newest first.`,
+          `${count(rows.length, 'delivery', 'deliveries')} to ${masked} in ${context.target.label}, newest first.`,
           context.targetFlags,
           context.style,
         ),

@@ -4,6 +4,7 @@ import { parseLimit } from '../command-line';
 import { parseOutcomeFilter, selectRecent } from '../delivery-list';
 import { parseSince } from '../duration';
 import { EXIT_CODES } from '../exit-codes';
+import { count } from '../format/count';
 import { renderDeliveryRows } from '../format/list-text';
 
 /** `list [--outcome X] [--since 24h] [--limit 50]`: recent deliveries, newest first. */
@@ -62,13 +63,13 @@ export const listCommand: Command = {
         deliveries: rows,
       });
     } else {
-      const what = outcome ? `${outcome} deliveries` : 'deliveries';
-      const shown =
-        rows.length < records.length ? `${rows.length} newest of ${records.length}` : String(rows.length);
+      const noun = outcome ? `${outcome} delivery` : 'delivery';
+      const matched = count(records.length, noun, `${outcome ? `${outcome} ` : ''}deliveries`);
+      const shown = rows.length < records.length ? `${rows.length} newest of ${matched}` : matched;
       context.io.stdout.write(
         renderDeliveryRows(
           rows,
-          `${shown} ${what} since ${since.toISOString()} in ${context.target.label}.`,
+          `${shown} since ${since.toISOString()} in ${context.target.label}.`,
           context.targetFlags,
           context.style,
         ),

@@ -63,6 +63,10 @@ function receiptHeadline(receipt: ReceiptView, style: Style): string {
 /** One timeline entry in plain words: the headline and, for receipts, what the reason code means. */
 export function describeEntry(entry: TimelineEntry, style: Style): { headline: string; details?: string[] } {
   switch (entry.kind) {
+    case 'requested':
+      return {
+        headline: `Delivery requested (code valid for ${formatDuration(Date.parse(entry.expiresAt) - Date.parse(entry.at))})`,
+      };
     case 'started': {
       const policy = entry.policy;
       if (!policy) return { headline: 'Workflow started' };

@@ -253,6 +253,7 @@ describe('receipt-sms against the emulators', () => {
         lateReceipts: [{ attempt: 1, status: 'DELIVERED', late: true }],
       });
       expect((report.timeline as { kind: string }[]).map((e) => e.kind)).toEqual([
+        'requested',
         'started',
         'sms-sent',
         'receipt',

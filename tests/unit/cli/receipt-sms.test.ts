@@ -195,6 +195,7 @@ describe('receipt-sms main', () => {
         guidance: [{ action: expect.stringContaining('look in their messages') }],
       });
       expect(report.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+        'requested',
         'started',
         'sms-sent',
         'receipt',
@@ -438,7 +439,7 @@ describe('receipt-sms main', () => {
       // Assess
       expect(code).toBe(EXIT_CODES.ok);
       expect(target.state.moved).toEqual([parked]);
-      expect(io.out()).toContain('Moved 1 parked receipts back to the receipts queue');
+      expect(io.out()).toContain('Moved 1 parked receipt back to the receipts queue');
     });
 
     it('exits 4 and names the receipts that could not be moved', async () => {

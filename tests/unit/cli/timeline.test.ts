@@ -42,6 +42,7 @@ describe('buildDeliveryReport', () => {
 
     // Assess
     expect(kinds(report.timeline)).toEqual([
+      'requested',
       'started',
       'sms-sent',
       'receipt:QUEUED_ON_CHANNEL',
@@ -58,7 +59,7 @@ describe('buildDeliveryReport', () => {
       historyAvailable: true,
       lateReceipts: [],
     });
-    expect(report.timeline[0]).toMatchObject({ kind: 'started', policy: { receiptTimeoutSeconds: 60 } });
+    expect(report.timeline[1]).toMatchObject({ kind: 'started', policy: { receiptTimeoutSeconds: 60 } });
   });
 
   it('shows the timeout, the decision, the wait and the resend of a silent first attempt', () => {
@@ -85,6 +86,7 @@ describe('buildDeliveryReport', () => {
 
     // Assess
     expect(kinds(report.timeline)).toEqual([
+      'requested',
       'started',
       'sms-sent',
       'receipt:QUEUED_ON_CHANNEL',
@@ -143,6 +145,7 @@ describe('buildDeliveryReport', () => {
 
     // Assess
     expect(kinds(report.timeline)).toEqual([
+      'requested',
       'started',
       'sms-sent',
       'receipt:FAILED',
@@ -248,8 +251,12 @@ describe('buildDeliveryReport', () => {
     });
 
     // Assess
-    expect(kinds(report.timeline)).toEqual(['started', 'sms-sent', 'receipt:DELIVERED', 'outcome']);
-    expect(report.timeline[0]).toEqual({ kind: 'started', at: delivery.createdAt });
+    expect(kinds(report.timeline)).toEqual(['requested', 'sms-sent', 'receipt:DELIVERED', 'outcome']);
+    expect(report.timeline[0]).toEqual({
+      kind: 'requested',
+      at: delivery.createdAt,
+      expiresAt: delivery.expiresAt,
+    });
     expect(report).toMatchObject({ historyAvailable: false, executionStatus: null, executionArn: null });
   });
 
@@ -286,7 +293,7 @@ describe('buildDeliveryReport', () => {
     });
 
     // Assess
-    expect(kinds(report.timeline)).toEqual(['started', 'sms-sent']);
+    expect(kinds(report.timeline)).toEqual(['requested', 'started', 'sms-sent']);
   });
 
   it('reads events in id order even when a page arrives out of order', () => {
@@ -320,5 +327,33 @@ describe('findDecision', () => {
     expect(findDecision('not json')).toBeUndefined();
     expect(findDecision(JSON.stringify({ status: 'DELIVERED' }))).toBeUndefined();
     expect(findDecision(undefined)).toBeUndefined();
+  });
+});
+
+describe('buildDeliveryReport attempt reasons', () => {
+  it('keeps a sentence stored as the reason apart from reason codes, masked', () => {
+    // Prepare
+    const attempts = [
+      anSmsAttempt(1, 0.3, [], {
+        status: 'FAILED',
+        class: 'Config',
+        messageId: undefined,
+        reason: 'Sinch messages:send answered HTTP 400 INVALID_ARGUMENT for 46701234567',
+      }),
+    ];
+
+    // Act
+    const report = buildDeliveryReport({ delivery: aDeliveryRecord(), attempts, explainReason });
+
+    // Assess
+    expect(report.attempts[0]).toEqual({
+      attempt: 1,
+      channel: 'SMS',
+      sentAt: at(0.3),
+      status: 'FAILED',
+      reason: 'Sinch messages:send answered HTTP 400 INVALID_ARGUMENT for +46*****4567',
+      failureClass: 'Config',
+      receipts: 0,
+    });
   });
 });
