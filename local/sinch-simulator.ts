@@ -436,6 +436,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
         notifyIfIdle();
       }),
     stop: async () => {
+      if (stopped) return;
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

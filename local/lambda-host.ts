@@ -1,0 +1,156 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalQueue } from './cloud-resources';
+import { startFunctionUrl, type FunctionUrl } from './function-url';
+import type { HandlerBundle } from './lambda-bundler';
+import {
+  createFunctionRuntime,
+  type FunctionRuntime,
+  type LambdaError,
+  type LogSink,
+} from './lambda-runtime';
+import type { FunctionDefinition } from './serverless-manifest';
+import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
+import type { TimeFactor } from './time-scale';
+
+/**
+ * Runs the functions `serverless.yml` declares, in this process, wired the way they are deployed:
+ * Function URLs become HTTP endpoints on 127.0.0.1, SQS events become pollers with the declared batch size,
+ * batching window and partial batch responses, and the workflow invokes tasks through {@link LambdaHost.invoke}
+ * with the Lambda invoke payload.
+ */
+
+/** A failed invocation, named by the Lambda error type (what Step Functions `ErrorEquals` matches). */
+export class LambdaInvocationError extends Error {
+  readonly errorType: string;
+
+  constructor(
+    readonly functionKey: string,
+    error: LambdaError,
+  ) {
+    super(error.errorMessage);
+    this.name = error.errorType;
+    this.errorType = error.errorType;
+  }
+}
+
+export interface LambdaHostOptions {
+  readonly functions: readonly FunctionDefinition[];
+  readonly bundles: Readonly<Record<string, HandlerBundle>>;
+  /** The complete environment each function sees (declared variables, Lambda's own, endpoint overrides). */
+  readonly environment: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logSink: LogSink;
+  /** Containers per function at most (Lambda's concurrency, locally). */
+  readonly maxConcurrency?: number;
+  /** Fixed ports for Function URLs by function key; free ports otherwise. */
+  readonly urlPorts?: Readonly<Record<string, number>>;
+}
+
+export interface LambdaHost {
+  readonly runtimes: Readonly<Record<string, FunctionRuntime>>;
+  /** Function URL by function key (`ingress`, `send`). */
+  readonly urls: Readonly<Record<string, string>>;
+  /** Invokes a function with a payload; resolves with its result or throws {@link LambdaInvocationError}. */
+  invoke(functionKey: string, payload: unknown): Promise<unknown>;
+  /**
+   * Starts polling the SQS queues that feed functions (`events: - sqs:` in serverless.yml). Separate from
+   * starting the host, so nothing is consumed before the rest of the stack is ready.
+   */
+  startEventSources(options: {
+    sqs: SQSClient;
+    queues: Readonly<Record<string, LocalQueue>>;
+    timeFactor: TimeFactor;
+    log?: (line: string) => void;
+  }): void;
+  readonly eventSources: readonly SqsEventSource[];
+  stop(): Promise<void>;
+}
+
+/** The logical id an SQS event's `arn` points at (`!GetAtt ReceiptsQueue.Arn`). */
+function queueLogicalId(arn: unknown): string | undefined {
+  const getAtt = (arn as Record<string, unknown> | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) ? String(getAtt[0]) : undefined;
+}
+
+export async function startLambdaHost(options: LambdaHostOptions): Promise<LambdaHost> {
+  const runtimes: Record<string, FunctionRuntime> = {};
+  for (const fn of options.functions) {
+    runtimes[fn.key] = createFunctionRuntime({
+      key: fn.key,
+      name: fn.name,
+      bundle: options.bundles[fn.key]!,
+      environment: options.environment[fn.key] ?? {},
+      timeoutSeconds: fn.timeoutSeconds,
+      memorySize: fn.memorySize,
+      region: options.region,
+      accountId: options.accountId,
+      logSink: options.logSink,
+      maxConcurrency: options.maxConcurrency,
+    });
+  }
+
+  // One warm container per function before any traffic: a burst of first requests would otherwise pay for
+  // many cold starts at once, and a module that fails to load says so at start.
+  for (const runtime of Object.values(runtimes)) runtime.warm();
+
+  const servers: FunctionUrl[] = [];
+  const urls: Record<string, string> = {};
+  for (const fn of options.functions) {
+    if (!fn.url) continue;
+    const server = await startFunctionUrl(runtimes[fn.key]!, {
+      authType: fn.url.authType,
+      region: options.region,
+      accountId: options.accountId,
+      port: options.urlPorts?.[fn.key],
+    });
+    servers.push(server);
+    urls[fn.key] = `${server.url}/`;
+  }
+
+  const eventSources: SqsEventSource[] = [];
+
+  return {
+    runtimes,
+    urls,
+    eventSources,
+    invoke: async (functionKey, payload) => {
+      const runtime = runtimes[functionKey];
+      if (!runtime) throw new Error(`No function named ${functionKey} in serverless.yml`);
+      const result = await runtime.invoke(payload);
+      if (!result.ok) throw new LambdaInvocationError(functionKey, result.error);
+      return result.payload;
+    },
+    startEventSources: ({ sqs, queues, timeFactor, log }) => {
+      for (const fn of options.functions) {
+        for (const event of fn.sqsEvents) {
+          if (event.enabled === false) continue;
+          const logicalId = queueLogicalId(event.arn);
+          const queue = logicalId ? queues[logicalId] : undefined;
+          if (!queue)
+            throw new Error(
+              `${fn.key}: its sqs event names a queue that is not a resource of serverless.yml`,
+            );
+          eventSources.push(
+            startSqsEventSource({
+              sqs,
+              queue,
+              runtime: runtimes[fn.key]!,
+              region: options.region,
+              // The framework's defaults for an SQS event.
+              batchSize: event.batchSize ?? 10,
+              maximumBatchingWindowSeconds: (event.maximumBatchingWindow ?? 0) * timeFactor,
+              reportBatchItemFailures: event.functionResponseType === 'ReportBatchItemFailures',
+              log,
+            }),
+          );
+        }
+      }
+    },
+    stop: async () => {
+      await Promise.all(eventSources.map((source) => source.stop()));
+      await Promise.all(servers.map((server) => server.stop()));
+      await Promise.all(Object.values(runtimes).map((runtime) => runtime.close()));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { forEachState, type JsonObject, type JsonValue } from './asl-definition';
+import type { LocalTaskContext, LocalTaskHandler, WorkflowEngine } from './workflow-engine';
+
+/**
+ * `--fast` for the receipt timeout. The workflow engine scales Wait states and Retry intervals but keeps a
+ * task's `TimeoutSeconds` in real time, so a `.waitForTaskToken` task (SendSms waiting for its delivery
+ * report) would still wait the policy's full 60 s. This wrapper ends such a wait at the scaled timeout by
+ * failing its token with `States.Timeout`: the error the engine's own timeout raises, matched by the same
+ * Catch and written to the history as the same `TaskTimedOut` event, only sooner. The engine's real-time
+ * timeout stays as the backstop.
+ */
+
+/** Reads a reference path such as `$.policy.receiptTimeoutSeconds`. */
+function readPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
+  let current = value;
+  for (const segment of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
+    current =
+      typeof current === 'object' && current !== null && !Array.isArray(current)
+        ? current[segment]
+        : undefined;
+  }
+  return current;
+}
+
+export interface ScaledTaskTimeouts {
+  readonly handlers: Record<string, LocalTaskHandler>;
+  /** Cancels the pending timers (when the stack stops). */
+  dispose(): void;
+}
+
+/**
+ * Wraps task handlers so `.waitForTaskToken` entries time out after `factor ×` their timeout.
+ *
+ * @param engine - a getter, because the engine is created with the wrapped handlers
+ */
+export function withScaledTaskTimeouts(
+  handlers: Readonly<Record<string, LocalTaskHandler>>,
+  options: { factor: number; engine: () => WorkflowEngine },
+): ScaledTaskTimeouts {
+  const timers = new Set<NodeJS.Timeout>();
+  const definitions = new Map<string, JsonObject>();
+
+  const stateDefinition = (name: string): JsonObject | undefined => {
+    if (definitions.size === 0)
+      forEachState(options.engine().definition, (n, state) => definitions.set(n, state));
+    return definitions.get(name);
+  };
+
+  /**
+   * The timeout Step Functions would apply: `TimeoutSeconds`, or `TimeoutSecondsPath` read from the state's
+   * input (from the history's latest entry into the state, else the execution input).
+   */
+  const timeoutSeconds = (context: LocalTaskContext): number | undefined => {
+    const state = stateDefinition(context.stateName);
+    if (typeof state?.TimeoutSeconds === 'number') return state.TimeoutSeconds;
+    if (typeof state?.TimeoutSecondsPath !== 'string') return undefined;
+    const engine = options.engine();
+    const entered = engine
+      .getExecutionHistory(context.executionArn)
+      .filter(
+        (event) =>
+          event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === context.stateName,
+      )
+      .at(-1);
+    const input =
+      entered?.stateEnteredEventDetails?.input ?? engine.describeExecution(context.executionArn).input;
+    const value = readPath(JSON.parse(input ?? 'null') as JsonValue, state.TimeoutSecondsPath);
+    return typeof value === 'number' ? value : undefined;
+  };
+
+  const wrap =
+    (handler: LocalTaskHandler): LocalTaskHandler =>
+    async (payload, context) => {
+      const startedAt = Date.now();
+      const result: unknown = await handler(payload, context);
+      const token = context.taskToken;
+      // Read once the handler has returned: by then the history holds this entry's input.
+      const seconds = token && options.factor < 1 ? timeoutSeconds(context) : undefined;
+      if (token && seconds !== undefined) {
+        const remaining = Math.max(0, seconds * 1000 * options.factor - (Date.now() - startedAt));
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          try {
+            options.engine().sendTaskFailure(token, 'States.Timeout', 'Task timed out (local stack, --fast)');
+          } catch {
+            // The entry already ended (completed, failed, or the execution stopped): nothing to time out.
+          }
+        }, remaining);
+        timers.add(timer);
+      }
+      return result;
+    };
+
+  return {
+    handlers: Object.fromEntries(Object.entries(handlers).map(([key, handler]) => [key, wrap(handler)])),
+    dispose: () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,472 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ulid } from 'ulid';
+import './promise-with-resolvers';
+import { createQueues, createTables, type LocalQueue, type LocalTable } from './cloud-resources';
+import { startDynamoDbEmulator } from './dynamodb-emulator';
+import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge-stand-in';
+import { bundleFunctions } from './lambda-bundler';
+import { startLambdaHost, type LambdaHost } from './lambda-host';
+import {
+  findProjectRoot,
+  loadServerlessManifest,
+  resolveIntrinsics,
+  type FunctionDefinition,
+  type ReferenceResolver,
+  type ServerlessManifest,
+} from './serverless-manifest';
+import { withScaledTaskTimeouts } from './scaled-task-timeouts';
+import { eventBridgePutEvents } from './service-integrations';
+import { startSesEmulator, type SesEmulator } from './ses-emulator';
+import {
+  DEFAULT_CHAOS,
+  startSinchSimulator,
+  type ChaosOptions,
+  type SinchSimulator,
+} from './sinch-simulator';
+import { scenarioTable, type ScenarioRow } from './sinch-scenarios';
+import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
+import { startSsmStandIn, type SsmStandIn } from './ssm-stand-in';
+import { startStepFunctionsStandIn } from './stepfunctions-stand-in';
+import { FAST_TIME_DIVISOR, timeFactor } from './time-scale';
+import { createWorkflowEngine, type LocalTaskHandler, type WorkflowEngine } from './workflow-engine';
+import type { JsonValue } from './asl-definition';
+
+/**
+ * The whole system on one machine, with no AWS account: every emulator and stand-in on 127.0.0.1, the
+ * real handlers from `serverless.yml` in a local Lambda host, the real ASL in the local workflow engine,
+ * and a simulated Sinch that sends signed delivery reports back to the real ingress. `npm start` runs it
+ * from the command line; tests start it in-process on free ports.
+ *
+ * | part on AWS            | stand-in here                                      |
+ * |------------------------|----------------------------------------------------|
+ * | Lambda + Function URLs | `lambda-host.ts` (bundled handlers, v2 URL events)  |
+ * | SQS + DLQ              | fauxqs (child process)                             |
+ * | DynamoDB               | dynalite (in memory)                               |
+ * | SES                    | aws-ses-v2-local (with a mail web view)            |
+ * | Step Functions         | `workflow-engine.ts` behind `stepfunctions-stand-in.ts` |
+ * | SSM Parameter Store    | `ssm-stand-in.ts`                                  |
+ * | EventBridge            | `eventbridge-stand-in.ts`                          |
+ * | Sinch                  | `sinch-simulator.ts`                               |
+ */
+
+export const LOCAL_STAGE = 'local';
+const ACCOUNT_ID = '000000000000';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Port offsets from `--port-base`, so a fixed base gives stable, documented URLs. */
+export const PORT_OFFSETS = {
+  sinch: 0,
+  sqs: 1,
+  dynamodb: 2,
+  ses: 3,
+  ssm: 4,
+  stepfunctions: 5,
+  eventbridge: 6,
+  /** Function URLs follow, one port each, in the order of `functions:` in serverless.yml. */
+  functionUrls: 10,
+} as const;
+
+export interface LocalStackOptions {
+  /** Divides every modelled wait by {@link FAST_TIME_DIVISOR} (see `time-scale.ts`). */
+  readonly fast?: boolean;
+  /** Fixed ports from this base (see {@link PORT_OFFSETS}); free ports when absent. */
+  readonly portBase?: number;
+  /** Random duplicates, reordering, dropped reports and webhook 5xx from the simulated Sinch. */
+  readonly chaos?: boolean | ChaosOptions;
+  /** Seed of the chaos; the same seed replays the same chaos per delivery. */
+  readonly seed?: number;
+  /** Where `serverless.yml` is; found from the working directory when absent. */
+  readonly root?: string;
+  /** Where to write the stack description; `.local/stack.json` by default, `false` for none. */
+  readonly stackFile?: string | false;
+  /** Called for every log line (function logs and the stack's own), e.g. to print them. */
+  readonly onLog?: (entry: LogEntry) => void;
+  /** Containers per function at most. */
+  readonly maxConcurrency?: number;
+}
+
+export interface LogEntry {
+  readonly at: string;
+  /** A function key (`ingress`, `processor` …) or a stack part (`sinch`, `host`). */
+  readonly source: string;
+  readonly line: string;
+}
+
+/** What `.local/stack.json` holds, so the CLI (`--local`), the demo and other tools can attach. */
+export interface StackDescription {
+  readonly startedAt: string;
+  readonly pid: number;
+  readonly fast: boolean;
+  readonly timeDivisor: number;
+  readonly stage: string;
+  readonly region: string;
+  readonly endpoints: {
+    readonly sqs: string;
+    readonly dynamodb: string;
+    readonly ses: string;
+    readonly mailView: string;
+    readonly ssm: string;
+    readonly stepfunctions: string;
+    readonly eventbridge: string;
+    readonly sinch: string;
+  };
+  /** Function URL by function key (`ingress`, `send`). */
+  readonly functionUrls: Readonly<Record<string, string>>;
+  readonly resources: {
+    readonly deliveriesTable?: string;
+    readonly receiptsQueueUrl?: string;
+    readonly receiptsDlqUrl?: string;
+    readonly stateMachineArn: string;
+    readonly queues: Readonly<Record<string, string>>;
+    readonly tables: Readonly<Record<string, string>>;
+  };
+  /** SSM parameter names the functions read, with the stand-in holding them. */
+  readonly ssmParameters: Readonly<Record<string, string>>;
+  /** The secret the simulated Sinch signs webhooks with (the ingress reads it from SSM). */
+  readonly webhookSecret: string;
+  readonly sinch: { readonly projectId: string; readonly appId: string; readonly url: string };
+  /** The environment that points an AWS SDK (or the AWS CLI) at this stack. */
+  readonly awsEnvironment: Readonly<Record<string, string>>;
+  readonly scenarios: readonly ScenarioRow[];
+}
+
+export interface LocalStack {
+  readonly description: StackDescription;
+  readonly manifest: ServerlessManifest;
+  readonly sinch: SinchSimulator;
+  readonly engine: WorkflowEngine;
+  readonly host: LambdaHost;
+  readonly ses: SesEmulator;
+  readonly sqs: SqsEmulator;
+  readonly ssm: SsmStandIn;
+  readonly events: EventBridgeStandIn;
+  readonly queues: Readonly<Record<string, LocalQueue>>;
+  readonly tables: Readonly<Record<string, LocalTable>>;
+  /** Every log line so far, functions' and the stack's. */
+  readonly logs: readonly LogEntry[];
+  /** Region, endpoint-free credentials: pass to an SDK client together with an `endpoint` from `description`. */
+  readonly clientConfig: { region: string; credentials: typeof CREDENTIALS };
+  stop(): Promise<void>;
+}
+
+/** Function env values that name SSM parameters, and what the stack stores in each. */
+interface Secrets {
+  readonly webhookSecret: string;
+  readonly sinchKeyId: string;
+  readonly sinchKeySecret: string;
+  readonly recipientHashKey: string;
+}
+
+function ssmValueFor(variable: string, secrets: Secrets): string | undefined {
+  switch (variable) {
+    case 'WEBHOOK_SECRETS_PARAM':
+      return secrets.webhookSecret;
+    case 'SINCH_CREDENTIALS_PARAM':
+      return JSON.stringify({ keyId: secrets.sinchKeyId, keySecret: secrets.sinchKeySecret });
+    case 'RECIPIENT_HASH_KEY_PARAM':
+      return secrets.recipientHashKey;
+    default:
+      return undefined;
+  }
+}
+
+/** Serverless names a function's CloudFormation resource `<Key>LambdaFunction` (and its URL `…Url`). */
+function functionLogicalId(key: string): string {
+  const normalized = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${normalized[0]!.toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
+/**
+ * Starts the local stack.
+ *
+ * @example
+ * const stack = await startLocalStack({ fast: true, stackFile: false });
+ * await fetch(stack.description.functionUrls.send, { method: 'POST', … });
+ * await stack.stop();
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const root = options.root ?? findProjectRoot(process.cwd());
+  const fast = options.fast ?? false;
+  const factor = timeFactor(fast);
+  const port = (offset: number): number | undefined =>
+    options.portBase === undefined ? undefined : options.portBase + offset;
+  const logs: LogEntry[] = [];
+  const log = (source: string, line: string): void => {
+    const entry = { at: new Date().toISOString(), source, line };
+    logs.push(entry);
+    options.onLog?.(entry);
+  };
+
+  const sinchProject = randomUUID();
+  const sinchApp = ulid();
+  const secrets: Secrets = {
+    webhookSecret: randomBytes(32).toString('base64url'),
+    sinchKeyId: randomUUID(),
+    sinchKeySecret: randomBytes(24).toString('base64url'),
+    recipientHashKey: randomBytes(32).toString('base64'),
+  };
+  const manifest = loadServerlessManifest({
+    root,
+    stage: LOCAL_STAGE,
+    params: {
+      sinchProjectId: sinchProject,
+      sinchAppId: sinchApp,
+      emailFrom: 'no-reply@receipt-driven-sms.example.com',
+    },
+  });
+  const region = manifest.region;
+
+  const buildDir = join(root, '.local', 'build', `${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(buildDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [async () => rmSync(buildDir, { recursive: true, force: true })];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stoppers.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log('host', `stopping: ${String(error)}`));
+    }
+  };
+
+  try {
+    // Bundling takes a few seconds; the emulators start meanwhile.
+    const bundling = bundleFunctions(manifest, manifest.functions, buildDir);
+    const chaos = options.chaos === true ? DEFAULT_CHAOS : options.chaos || undefined;
+
+    const [sqs, dynamodb, ses, ssm, events, sinch] = await Promise.all([
+      startSqsEmulator({ root, port: port(PORT_OFFSETS.sqs) }),
+      startDynamoDbEmulator({ port: port(PORT_OFFSETS.dynamodb) }),
+      startSesEmulator({ port: port(PORT_OFFSETS.ses) }),
+      startSsmStandIn({ port: port(PORT_OFFSETS.ssm), region }),
+      startEventBridgeStandIn({ port: port(PORT_OFFSETS.eventbridge) }),
+      startSinchSimulator({
+        projectId: sinchProject,
+        appId: sinchApp,
+        keyId: secrets.sinchKeyId,
+        keySecret: secrets.sinchKeySecret,
+        webhookSecret: secrets.webhookSecret,
+        factor,
+        chaos,
+        seed: options.seed,
+        port: port(PORT_OFFSETS.sinch),
+        log: (line) => log('sinch', line),
+      }),
+    ]);
+    stoppers.push(sqs.stop, dynamodb.stop, ses.stop, ssm.stop, events.stop, sinch.stop);
+
+    const sqsClient = new SQSClient({ region, endpoint: sqs.endpoint, credentials: CREDENTIALS });
+    const dynamoClient = new DynamoDBClient({
+      region,
+      endpoint: dynamodb.endpoint,
+      credentials: CREDENTIALS,
+    });
+    const eventBridgeClient = new EventBridgeClient({
+      region,
+      endpoint: events.endpoint,
+      credentials: CREDENTIALS,
+    });
+    stoppers.push(async () => {
+      sqsClient.destroy();
+      dynamoClient.destroy();
+      eventBridgeClient.destroy();
+    });
+
+    // `!Ref` / `!GetAtt` of everything the functions' environment may name.
+    const stateMachines = Object.values(manifest.stateMachines);
+    const stateMachineDefinition = stateMachines[0];
+    const stateMachineName = String(
+      stateMachineDefinition?.name ?? `${manifest.service}-${LOCAL_STAGE}-delivery`,
+    );
+    const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${stateMachineName}`;
+    let queues: Record<string, LocalQueue> = {};
+    let tables: Record<string, LocalTable> = {};
+    const urls: Record<string, string> = {};
+    const refs: ReferenceResolver = (logicalId, attribute) => {
+      const queue = queues[logicalId];
+      if (queue) return attribute === 'Arn' ? queue.arn : attribute === 'QueueName' ? queue.name : queue.url;
+      const table = tables[logicalId];
+      if (table) return attribute === 'Arn' ? table.arn : table.name;
+      if (stateMachines.some((machine) => machine.id === logicalId)) {
+        return attribute === 'Name' ? stateMachineName : stateMachineArn;
+      }
+      const fn = manifest.functions.find((f) => functionLogicalId(f.key) === logicalId);
+      if (fn)
+        return attribute === 'Arn' ? `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.name}` : fn.name;
+      const urlOf = manifest.functions.find((f) => `${functionLogicalId(f.key)}Url` === logicalId);
+      if (urlOf && urls[urlOf.key]) return urls[urlOf.key]!;
+      const resource = manifest.resources[logicalId];
+      if (resource?.Type === 'AWS::IAM::Role') return `arn:aws:iam::${ACCOUNT_ID}:role/${logicalId}`;
+      throw new Error(
+        `serverless.yml: !Ref/!GetAtt ${logicalId}${attribute ? `.${attribute}` : ''} has no local stand-in`,
+      );
+    };
+    queues = await createQueues(sqsClient, manifest, { timeFactor: factor, refs });
+    tables = await createTables(dynamoClient, manifest, { refs });
+
+    const endpoints = {
+      sqs: sqs.endpoint,
+      dynamodb: dynamodb.endpoint,
+      ses: ses.endpoint,
+      mailView: `${ses.endpoint}/`,
+      ssm: ssm.endpoint,
+      stepfunctions: '',
+      eventbridge: events.endpoint,
+      sinch: sinch.url,
+    };
+    // Filled in as each part starts; the functions read it only when they run.
+    const awsEnvironment = (): Record<string, string> => ({
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SES: endpoints.ses,
+      AWS_ENDPOINT_URL_SSM: endpoints.ssm,
+      AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+    });
+
+    // The SSM parameters the functions name, filled with this run's secrets.
+    const ssmParameters: Record<string, string> = {};
+    for (const fn of manifest.functions) {
+      for (const [variable, value] of Object.entries(fn.environment)) {
+        if (!variable.endsWith('_PARAM') || typeof value !== 'string') continue;
+        const stored = ssmValueFor(variable, secrets);
+        if (stored === undefined) {
+          throw new Error(`${fn.key}: the local stack does not know what to store in ${variable} (${value})`);
+        }
+        ssm.setParameter(value, { value: stored, type: 'SecureString' });
+        ssmParameters[variable] = value;
+      }
+    }
+
+    const bundles = await bundling;
+    const environmentFor = (fn: FunctionDefinition): Record<string, string> => {
+      const declared = resolveIntrinsics(fn.environment, refs, { region, accountId: ACCOUNT_ID }) as Record<
+        string,
+        unknown
+      >;
+      const environment: Record<string, string> = {};
+      for (const [name, value] of Object.entries(declared)) environment[name] = String(value);
+      return {
+        ...environment,
+        ...awsEnvironment(),
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        // Lambda runs Node 24, where the SDK has no "Node < 22" warning to give; the host runs the tests' Node.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        LAMBDA_TASK_ROOT: buildDir,
+        // The Sinch client's base URLs default to Sinch's regions; locally both point at the simulator.
+        ...('SINCH_PROJECT_ID' in environment ? { SINCH_API_URL: sinch.url, SINCH_AUTH_URL: sinch.url } : {}),
+      };
+    };
+
+    // The workflow's tasks run on the host; PublishOutcome's service integration calls EventBridge.
+    const handlers: Record<string, LocalTaskHandler> = {
+      'events:putEvents': eventBridgePutEvents(eventBridgeClient),
+    };
+    for (const fn of manifest.functions) {
+      // `host` starts below; tasks only run once executions start, after that.
+      handlers[fn.key] = (payload: JsonValue) => host.invoke(fn.key, payload);
+    }
+    const scaledTimeouts = withScaledTaskTimeouts(handlers, { factor, engine: () => engine });
+    const engine = createWorkflowEngine({
+      definition: stateMachineDefinition?.definition,
+      handlers: scaledTimeouts.handlers,
+      variables: { service: manifest.service, stage: LOCAL_STAGE, region, accountId: ACCOUNT_ID },
+      stateMachineName,
+      timeScale: factor,
+    });
+    stoppers.push(async () => {
+      scaledTimeouts.dispose();
+      await engine.close();
+    });
+    const stepFunctions = await startStepFunctionsStandIn({ engine, port: port(PORT_OFFSETS.stepfunctions) });
+    stoppers.push(stepFunctions.stop);
+    endpoints.stepfunctions = stepFunctions.endpoint;
+
+    const urlPorts: Record<string, number> = {};
+    manifest.functions
+      .filter((fn) => fn.url)
+      .forEach((fn, index) => {
+        const fixed = port(PORT_OFFSETS.functionUrls + index);
+        if (fixed !== undefined) urlPorts[fn.key] = fixed;
+      });
+    const host = await startLambdaHost({
+      functions: manifest.functions,
+      bundles,
+      environment: Object.fromEntries(manifest.functions.map((fn) => [fn.key, environmentFor(fn)])),
+      region,
+      accountId: ACCOUNT_ID,
+      logSink: log,
+      maxConcurrency: options.maxConcurrency,
+      urlPorts,
+    });
+    stoppers.push(host.stop);
+    // Stopped first: no more webhooks to a host that is going away.
+    stoppers.push(sinch.stop);
+    Object.assign(urls, host.urls);
+
+    if (urls.ingress) sinch.setWebhookUrl(urls.ingress);
+    host.startEventSources({ sqs: sqsClient, queues, timeFactor: factor, log: (line) => log('host', line) });
+
+    const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));
+    const tableNames = Object.fromEntries(Object.entries(tables).map(([id, t]) => [id, t.name]));
+    const description: StackDescription = {
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      fast,
+      timeDivisor: fast ? FAST_TIME_DIVISOR : 1,
+      stage: LOCAL_STAGE,
+      region,
+      endpoints,
+      functionUrls: { ...urls },
+      resources: {
+        deliveriesTable: tableNames.DeliveriesTable,
+        receiptsQueueUrl: queueUrls.ReceiptsQueue,
+        receiptsDlqUrl: queueUrls.ReceiptsDlq,
+        stateMachineArn,
+        queues: queueUrls,
+        tables: tableNames,
+      },
+      ssmParameters,
+      webhookSecret: secrets.webhookSecret,
+      sinch: { projectId: sinchProject, appId: sinchApp, url: sinch.url },
+      awsEnvironment: awsEnvironment(),
+      scenarios: scenarioTable(),
+    };
+
+    const stackFile =
+      options.stackFile === undefined ? join(root, '.local', 'stack.json') : options.stackFile;
+    if (stackFile) {
+      writeFileSync(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
+      stoppers.unshift(async () => rmSync(stackFile, { force: true }));
+    }
+
+    return {
+      description,
+      manifest,
+      sinch,
+      engine,
+      host,
+      ses,
+      sqs,
+      ssm,
+      events,
+      queues,
+      tables,
+      logs,
+      clientConfig: { region, credentials: CREDENTIALS },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
