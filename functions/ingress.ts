@@ -9,7 +9,6 @@ import ssm, { type SSMOptions } from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadIngressConfig, type IngressConfig } from '../lib/config';
 import { WebhookVerificationError } from '../lib/errors';
-import { normaliseHeaders } from '../lib/http-headers';
 import { recordWebhookOutcome, recordWebhookRejection, recordWebhookRequest } from '../lib/ingress-telemetry';
 import { logger, metrics } from '../lib/observability';
 import { createReceiptQueue, type ReceiptQueue } from '../lib/receipt-queue';
@@ -66,7 +65,7 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
     const secrets = parseSecrets(context.webhookSecrets);
     try {
       const outcome = await receiveWebhook(
-        { rawBody: event.body ?? '', headers: normaliseHeaders(event.headers) },
+        { rawBody: event.body ?? '', headers: event.headers },
         { secrets, toleranceSeconds: config.webhookToleranceSeconds, queue, now, signal },
       );
       recordWebhookOutcome(outcome, deps);

@@ -1,7 +1,8 @@
 /**
  * HTTP header names are case-insensitive, but the transports in front of a Lambda disagree on what they
  * deliver: Function URLs and API Gateway HTTP APIs lower-case names, API Gateway REST APIs keep the
- * caller's case, and multi-value shapes carry arrays. Code that reads headers works on this normalised form.
+ * caller's case, and multi-value shapes carry arrays. Read one header with {@link headerValue}, or
+ * normalise the whole set once with {@link normaliseHeaders}.
  */
 
 /** Header names in lower case, each with a single string value. */
@@ -42,4 +43,33 @@ function isNormalised(headers: NonNullable<RawHeaders>): boolean {
     }
   }
   return true;
+}
+
+function firstString(value: string | readonly string[] | undefined | null): string | undefined {
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) && typeof value[0] === 'string' ? (value[0] as string) : undefined;
+}
+
+/**
+ * Reads one header by its lower-case name, whatever case the transport delivered it in; an array value
+ * gives its first element. The lower-case spelling is tried first (Function URLs deliver exactly that,
+ * so the common case is a single property read); only a miss scans the other names. When two spellings
+ * exist, the lower-case one wins.
+ *
+ * @example
+ * headerValue({ 'X-Sinch-Webhook-Signature': ['abc=', 'def='] }, 'x-sinch-webhook-signature'); // 'abc='
+ */
+export function headerValue(headers: RawHeaders, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (Object.hasOwn(headers, name)) {
+    const direct = firstString(headers[name]);
+    if (direct !== undefined) return direct;
+  }
+  for (const key in headers) {
+    if (key !== name && Object.hasOwn(headers, key) && key.toLowerCase() === name) {
+      const value = firstString(headers[key]);
+      if (value !== undefined) return value;
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { NormalisedHeaders } from './http-headers';
+import type { RawHeaders } from './http-headers';
 import type { ReceiptEnvelope } from './receipt-envelope';
 import type { ReceiptQueue } from './receipt-queue';
 import { verifyWebhookSignature } from './webhook-signature';
@@ -8,7 +8,8 @@ import { routeWebhook, type SinchEventKey, type UnusableReason } from './webhook
 export interface IncomingWebhook {
   /** The body exactly as Sinch sent it (base64-decoded when the transport encoded it). */
   readonly rawBody: string;
-  readonly headers: NormalisedHeaders;
+  /** As the transport delivered them; names are matched case-insensitively. */
+  readonly headers: RawHeaders;
 }
 
 export interface ReceiveWebhookDeps {

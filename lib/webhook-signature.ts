@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError, WebhookVerificationError, type WebhookRejectionReason } from './errors';
-import type { NormalisedHeaders } from './http-headers';
+import { headerValue, type RawHeaders } from './http-headers';
 
 /**
  * Verification of Sinch's signed webhooks (reference/sinch-api.md §2): a base64 HMAC-SHA256 over
@@ -23,6 +23,7 @@ export const SINCH_SIGNATURE_ALGORITHM = 'HmacSHA256';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 // An HMAC-SHA256 digest is 32 bytes: 44 base64 characters with one padding character, which Sinch keeps.
+const SIGNATURE_LENGTH = 44;
 const SIGNATURE_PATTERN = /^[A-Za-z0-9+/]{43}=$/;
 // Epoch seconds. Twelve digits is far beyond any real date and keeps Number() exact.
 const MAX_TIMESTAMP_DIGITS = 12;
@@ -30,8 +31,8 @@ const MAX_TIMESTAMP_DIGITS = 12;
 export interface WebhookVerificationInput {
   /** The request body exactly as received (already base64-decoded if the transport encoded it). */
   readonly rawBody: string;
-  /** Headers with lower-case names and single string values (see `normaliseHeaders`). */
-  readonly headers: NormalisedHeaders;
+  /** The request's headers as the transport delivered them: names in any case, arrays allowed. */
+  readonly headers: RawHeaders;
   /** Every secret currently accepted, current first. A request is valid if any one of them matches. */
   readonly secrets: readonly string[];
   /** Accepted clock difference in seconds, applied in both directions. */
@@ -62,6 +63,29 @@ export function computeWebhookSignature(
   return createHmac('sha256', secret).update(`${rawBody}.${nonce}.${timestamp}`, 'utf8').digest('base64');
 }
 
+// Reused by every comparison so the hot path allocates nothing (two buffers per request cost more than
+// the comparison itself). Safe because verification is synchronous: nothing runs between filling and
+// comparing them.
+const givenBytes = Buffer.alloc(SIGNATURE_LENGTH);
+const expectedBytes = Buffer.alloc(SIGNATURE_LENGTH);
+
+/**
+ * Constant-time comparison of a received signature with the expected one, both as base64 text (Sinch
+ * sends the canonical encoding with its padding, so the text is compared byte for byte).
+ */
+function sameSignature(given: string, expected: string): boolean {
+  // timingSafeEqual needs equal lengths, and a length is no secret: check it first.
+  if (given.length !== SIGNATURE_LENGTH || expected.length !== SIGNATURE_LENGTH) return false;
+  for (let i = 0; i < SIGNATURE_LENGTH; i += 1) {
+    const code = given.charCodeAt(i);
+    // Base64 is ASCII: any other character cannot be part of a valid signature.
+    if (code > 0x7f) return false;
+    givenBytes[i] = code;
+  }
+  expectedBytes.write(expected, 'latin1');
+  return timingSafeEqual(givenBytes, expectedBytes);
+}
+
 // Digits only: Number() alone would also accept ' 12', '1e3' and '0x10'.
 function isEpochSeconds(value: string): boolean {
   if (value.length === 0 || value.length > MAX_TIMESTAMP_DIGITS) return false;
@@ -72,8 +96,8 @@ function isEpochSeconds(value: string): boolean {
   return true;
 }
 
-function requireHeader(headers: NormalisedHeaders, name: string, reason: WebhookRejectionReason): string {
-  const value = headers[name];
+function requireHeader(headers: RawHeaders, name: string, reason: WebhookRejectionReason): string {
+  const value = headerValue(headers, name);
   if (value === undefined || value === '') throw new WebhookVerificationError(reason);
   return value;
 }
@@ -100,20 +124,15 @@ export function verifyWebhookSignature(input: WebhookVerificationInput): Verifie
   const signature = requireHeader(headers, SINCH_SIGNATURE_HEADERS.signature, 'missing_signature');
   const nonce = requireHeader(headers, SINCH_SIGNATURE_HEADERS.nonce, 'missing_nonce');
   const timestamp = requireHeader(headers, SINCH_SIGNATURE_HEADERS.timestamp, 'missing_timestamp');
-  const algorithm = headers[SINCH_SIGNATURE_HEADERS.algorithm];
+  const algorithm = headerValue(headers, SINCH_SIGNATURE_HEADERS.algorithm);
   if (algorithm !== undefined && algorithm !== SINCH_SIGNATURE_ALGORITHM) {
     throw new WebhookVerificationError('unsupported_algorithm');
   }
   if (!isEpochSeconds(timestamp)) throw new WebhookVerificationError('malformed_timestamp');
 
-  // Compared as base64 text, byte for byte: Sinch sends the canonical encoding, padding kept. Base64 is
-  // ASCII, so latin1 maps each character to one byte (and any other character cannot match anyway).
-  const given = Buffer.from(signature, 'latin1');
-  const matches = secrets.some((secret) => {
-    const expected = Buffer.from(computeWebhookSignature(rawBody, nonce, timestamp, secret), 'latin1');
-    // timingSafeEqual throws on a length difference, and a length is no secret: check it first.
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const matches = secrets.some((secret) =>
+    sameSignature(signature, computeWebhookSignature(rawBody, nonce, timestamp, secret)),
+  );
   if (!matches) {
     throw new WebhookVerificationError(
       SIGNATURE_PATTERN.test(signature) ? 'signature_mismatch' : 'malformed_signature',

@@ -1,4 +1,4 @@
-import { normaliseHeaders } from '../../lib/http-headers';
+import { headerValue, normaliseHeaders } from '../../lib/http-headers';
 
 describe('normaliseHeaders', () => {
   it('lower-cases header names, as API Gateway REST APIs keep the caller’s case', () => {
@@ -40,5 +40,41 @@ describe('normaliseHeaders', () => {
     const functionUrlHeaders = { 'x-sinch-webhook-signature': 'abc=', host: 'example.lambda-url.on.aws' };
 
     expect(normaliseHeaders(functionUrlHeaders)).toBe(functionUrlHeaders);
+  });
+});
+
+describe('headerValue', () => {
+  it('reads a lower-case header as Function URLs deliver it', () => {
+    expect(headerValue({ 'x-sinch-webhook-nonce': 'n' }, 'x-sinch-webhook-nonce')).toBe('n');
+  });
+
+  it('finds a header in any case', () => {
+    expect(headerValue({ 'X-Sinch-Webhook-Nonce': 'n' }, 'x-sinch-webhook-nonce')).toBe('n');
+    expect(headerValue({ 'X-SINCH-WEBHOOK-NONCE': 'n' }, 'x-sinch-webhook-nonce')).toBe('n');
+  });
+
+  it('takes the first element of an array value, in any case', () => {
+    expect(headerValue({ 'x-a': ['first', 'second'] }, 'x-a')).toBe('first');
+    expect(headerValue({ 'X-A': ['first', 'second'] }, 'x-a')).toBe('first');
+  });
+
+  it('prefers the lower-case spelling when both exist', () => {
+    expect(headerValue({ 'X-A': 'shouted', 'x-a': 'lower' }, 'x-a')).toBe('lower');
+  });
+
+  it('falls back to another spelling when the lower-case one holds nothing usable', () => {
+    expect(headerValue({ 'x-a': [], 'X-A': 'value' }, 'x-a')).toBe('value');
+  });
+
+  it.each([[undefined], [null], [{}], [{ 'x-b': 'other' }], [{ 'x-a': null }], [{ 'x-a': [] }]])(
+    'answers undefined when the header is absent: %p',
+    (headers) => {
+      expect(headerValue(headers, 'x-a')).toBeUndefined();
+    },
+  );
+
+  it('never reads inherited properties', () => {
+    expect(headerValue({}, 'constructor')).toBeUndefined();
+    expect(headerValue({}, 'tostring')).toBeUndefined();
   });
 });
