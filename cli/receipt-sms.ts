@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect, fetchStackOutputs, type SupportServices } from './adapters/connect';
+import type { SupportServices, fetchStackOutputs } from './adapters/connect';
 import { toCliError } from './aws-error';
 import type { Command, CommandContext } from './command-context';
 import { parseCommandLine, type TargetSpec } from './command-line';
@@ -34,6 +34,14 @@ export const COMMANDS: readonly Command[] = [
 export interface MainDependencies {
   readonly connect?: (target: Target) => SupportServices;
   readonly fetchStackOutputs?: typeof fetchStackOutputs;
+}
+
+/**
+ * The AWS SDK clients take most of the CLI's start-up time, so they load only once a command needs
+ * them: `--help` and usage errors answer at once.
+ */
+function loadAdapters(): Promise<typeof import('./adapters/connect')> {
+  return import('./adapters/connect');
 }
 
 function targetFlags(spec: TargetSpec): string {
@@ -73,7 +81,7 @@ async function resolveTarget(spec: TargetSpec, io: CliIo, deps: MainDependencies
     }
     return target;
   }
-  const fetch = deps.fetchStackOutputs ?? fetchStackOutputs;
+  const fetch = deps.fetchStackOutputs ?? (await loadAdapters()).fetchStackOutputs;
   try {
     const { outputs, region } = await fetch(stackName(spec.stage), spec.stage, spec.region);
     return targetFromStackOutputs(outputs, spec.stage, region);
@@ -118,7 +126,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: MainDepende
     noColor = line.noColor;
     const command = COMMANDS.find((c) => c.spec === line.command)!;
     const target = await resolveTarget(line.target, io, deps);
-    services = (deps.connect ?? connect)(target);
+    services = (deps.connect ?? (await loadAdapters()).connect)(target);
     const context: CommandContext = {
       io,
       line,
