@@ -13,7 +13,10 @@ describe('SigV4 signer used by the demo', () => {
       {
         region: 'us-east-1',
         service: 'iam',
-        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+        credentials: {
+          accessKeyId: 'AKIDEXAMPLE',
+          secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        },
         now: new Date('2015-08-30T12:36:00Z'),
       },
     );
