@@ -65,15 +65,13 @@ export function fakeTaskTokens(): TaskTokens {
     .callsFake((input: SendTaskSuccessCommandInput) =>
       complete(input.taskToken!, { kind: 'success', output: JSON.parse(input.output ?? 'null') }),
     );
-  mock
-    .on(SendTaskFailureCommand)
-    .callsFake((input: SendTaskFailureCommandInput) =>
-      complete(input.taskToken!, {
-        kind: 'failure',
-        error: input.error,
-        cause: JSON.parse(input.cause ?? 'null'),
-      }),
-    );
+  mock.on(SendTaskFailureCommand).callsFake((input: SendTaskFailureCommandInput) =>
+    complete(input.taskToken!, {
+      kind: 'failure',
+      error: input.error,
+      cause: JSON.parse(input.cause ?? 'null'),
+    }),
+  );
 
   return {
     client,
