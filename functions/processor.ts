@@ -69,8 +69,9 @@ export function createProcessorHandler(deps: ProcessorDeps): ProcessorHandler {
     // effect on SQS is the same, and each failure was already logged with its reason.
     processPartialResponse(event, handleMessage, batch, { context, throwOnFullBatchFailure: false });
 
+  // logEvent false wins over POWERTOOLS_LOGGER_LOG_EVENT: every record body holds a phone number.
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
     .handler(processBatch);
 }

@@ -185,6 +185,18 @@ describe('processor handler', () => {
     });
   });
 
+  it('never logs the incoming event, even when POWERTOOLS_LOGGER_LOG_EVENT asks for it', async () => {
+    givenWaitingAttempt();
+    process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+    try {
+      await buildHandler()(anSqsEvent([recordFor({ status: 'DELIVERED' })]), aLambdaContext());
+    } finally {
+      delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
+    }
+
+    expect(output.text()).not.toContain(IDENTITY);
+  });
+
   it('records QUEUED_ON_CHANNEL without waking anything', async () => {
     givenWaitingAttempt();
 
