@@ -85,13 +85,18 @@ function measure(
         sink += route.action.length;
       },
     },
-    context.quick ? { rounds: 8, iterations: 500, warmup: 1000 } : { rounds: 40, iterations: 2000 },
+    context.quick ? { rounds: 10, iterations: 1000 } : { rounds: 40, iterations: 2000 },
   );
   if (sink === 0) throw new Error('benchmark body was optimised away');
 
   const size = `${Buffer.byteLength(body)} B body`;
   return [
-    { bench: BENCH, case: `floor: HMAC + JSON.parse, ${size}`, value: result.medians.floor, unit: 'ns/op' },
+    {
+      bench: BENCH,
+      case: `floor (HMAC + JSON.parse) for: ${label}, ${size}`,
+      value: result.medians.floor,
+      unit: 'ns/op',
+    },
     { bench: BENCH, case: `ingress core: ${label}, ${size}`, value: result.medians.ingress, unit: 'ns/op' },
     {
       bench: BENCH,
