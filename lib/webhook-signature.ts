@@ -19,9 +19,6 @@ export const SINCH_SIGNATURE_HEADERS = {
 /** The only algorithm Sinch documents; any other value in the algorithm header is refused. */
 export const SINCH_SIGNATURE_ALGORITHM = 'HmacSHA256';
 
-/** Tolerance used when `WEBHOOK_TOLERANCE_SECONDS` is not set (Sinch names no value; ±5 min is customary). */
-export const DEFAULT_TOLERANCE_SECONDS = 300;
-
 // An HMAC-SHA256 digest is 32 bytes: 44 base64 characters with one padding character, which Sinch keeps.
 const SIGNATURE_LENGTH = 44;
 const SIGNATURE_PATTERN = /^[A-Za-z0-9+/]{43}=$/;
@@ -110,8 +107,8 @@ function requireHeader(headers: RawHeaders, name: string, reason: WebhookRejecti
  * Order of checks: headers present, algorithm and timestamp well-formed, then the signature, then the
  * time window. Checking the signature before the window means `timestamp_too_old` /
  * `timestamp_in_future` are only ever reported for requests Sinch really signed (a replay or a skewed
- * clock), never for forgeries. A signature that does not match is classified as `malformed_signature`
- * or `signature_mismatch` only after the comparison, which keeps the common path to one HMAC.
+ * clock), never for forgeries. Whether a signature that did not match was `malformed_signature` or a
+ * `signature_mismatch` is only worked out after the comparison, keeping that check off the common path.
  *
  * @example
  * verifyWebhookSignature({ rawBody, headers, secrets: ['current', 'previous'], toleranceSeconds: 300,
