@@ -226,8 +226,9 @@ export function createReceiptProcessor(
 
     let late = false;
     let lateSmsDelivered = false;
-    if (result === 'sent') count(metrics, PROCESSOR_METRICS.callbacks);
-    else if (claim.outcome === 'claimed') {
+    if (result === 'sent') {
+      count(metrics, PROCESSOR_METRICS.callbacks);
+    } else if (claim.outcome === 'claimed') {
       late = true;
       lateSmsDelivered = await recordLate(ref, attempt, receipt, kind === 'success');
     } else {
