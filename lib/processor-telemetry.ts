@@ -21,6 +21,8 @@ export const PROCESSOR_METRICS = {
   orphans: 'OrphanReceipts',
   /** Messages parked in the DLQ; dimension `reason` (same metric as the ingress's parked webhooks). */
   parked: 'ReceiptsParked',
+  /** Records that failed with an unexpected error (DynamoDB, Step Functions, access) and go back to SQS. */
+  errors: 'ReceiptProcessingErrors',
 } as const;
 
 export type ProcessorMetricName = (typeof PROCESSOR_METRICS)[keyof typeof PROCESSOR_METRICS];

@@ -104,6 +104,7 @@ export function createReceiptMessageHandler(
     } catch (error) {
       if (!(error instanceof AttemptNotFoundError)) {
         logger.warn('Receipt processing failed; SQS will retry it', { ...logKeys, error });
+        count(metrics, PROCESSOR_METRICS.errors);
         throw error;
       }
       const receives = receiveCountOf(record);

@@ -340,6 +340,9 @@ describe('processor handler', () => {
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
       expect(sfnMock.calls()).toHaveLength(0);
       expect(parkedMessages()).toHaveLength(0);
+      expect(metricBlobs(output, 'ReceiptProcessingErrors')).toEqual([
+        expect.objectContaining({ ReceiptProcessingErrors: 1 }),
+      ]);
     });
 
     it('reports the record as failed and releases its claim when Step Functions throttles', async () => {
