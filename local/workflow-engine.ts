@@ -105,8 +105,8 @@ export interface WorkflowEngine {
   readonly stateMachineName: string;
   /** The resolved definition (variables substituted), as it would be deployed. */
   readonly definition: JsonObject;
-  /** Starts an execution; `name` defaults to a UUID and must be unique within the engine. */
-  startExecution(request: { readonly name?: string; readonly input?: JsonValue }): StartedExecution;
+  /** Starts an execution; `name` defaults to a UUID and must be unique within the engine. `input` is JSON data. */
+  startExecution(request: { readonly name?: string; readonly input?: unknown }): StartedExecution;
   describeExecution(executionArn: string): DescribeExecutionOutput;
   /** Newest first. */
   listExecutions(): ExecutionListItem[];

@@ -1,0 +1,502 @@
+import '../../support/workflow-env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { clearCache } from '@middy/util';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createDecideNextHandler } from '../../../functions/decide-next';
+import { createRecordOutcomeHandler } from '../../../functions/record-outcome';
+import { createSendEmailHandler } from '../../../functions/send-email';
+import { createSendSmsHandler } from '../../../functions/send-sms';
+import type { SendEmailConfig, SendSmsConfig, WorkflowTaskConfig } from '../../../lib/config';
+import type { DeliveryMetaItem, DeliveryPolicy, SmsDeliveredResult } from '../../../lib/delivery-model';
+import type { EmailSender, OutgoingEmail } from '../../../lib/email-sender';
+import { createSinchClient } from '../../../lib/sinch-client';
+import { eventBridgePutEvents } from '../../../local/service-integrations';
+import { createWorkflowEngine, type WorkflowEngine } from '../../../local/workflow-engine';
+import { META_EMAIL, META_PHONE, META_TEXT, aMetaItem } from '../../builders/attempt-item';
+import { aLambdaContext } from '../../builders/function-url-event';
+import { captureOutput, type CapturedOutput } from '../../support/captured-output';
+import { fakeSinchFetch, type FakeSinchFetch, type SinchAnswer } from '../../support/fake-sinch-fetch';
+import { inMemoryDeliveries, type InMemoryDeliveries } from '../../support/in-memory-deliveries';
+
+/**
+ * The real `statemachines/delivery.asl.yml`, run by `local/workflow-engine.ts`, with every task bound to
+ * its real handler (Middy, validation, core) over fake adapters: an in-memory table, the real Sinch client
+ * on a scripted `fetch`, a recording mailer, and EventBridge/SSM through aws-sdk-client-mock. The test plays
+ * the receipt processor: it completes the task token the attempt item holds.
+ */
+
+const STAGE = 'test';
+const CREDENTIALS_PARAM = '/receipt-driven-sms/test/sinch-credentials';
+/** Resend backoff and retry intervals are real seconds in the policy; the engine runs them 1000× faster. */
+const TIME_SCALE = 0.001;
+
+const ssmMock = mockClient(SSMClient);
+const eventBridgeMock = mockClient(EventBridgeClient);
+
+interface World {
+  readonly engine: WorkflowEngine;
+  readonly table: InMemoryDeliveries;
+  readonly sinch: FakeSinchFetch;
+  readonly emails: OutgoingEmail[];
+  readonly events: unknown[];
+}
+
+let output: CapturedOutput;
+const engines: WorkflowEngine[] = [];
+
+beforeEach(() => {
+  clearCache();
+  ssmMock.reset();
+  ssmMock.on(GetParametersCommand).resolves({
+    Parameters: [
+      {
+        Name: CREDENTIALS_PARAM,
+        Type: 'SecureString',
+        Value: JSON.stringify({ keyId: 'key', keySecret: 'secret' }),
+      },
+    ],
+  });
+  eventBridgeMock.reset();
+  eventBridgeMock.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'evt-1' }], FailedEntryCount: 0 });
+  output = captureOutput();
+});
+
+afterEach(async () => {
+  output.restore();
+  // @middy/ssm keeps a refresh timer per cached parameter; clearing the cache stops it.
+  clearCache();
+  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+});
+
+function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = []): World {
+  const table = inMemoryDeliveries([meta]);
+  const sinch = fakeSinchFetch(sinchScript);
+  const emails: OutgoingEmail[] = [];
+  const mailer: EmailSender = {
+    send: async (email) => {
+      emails.push(email);
+      return { messageId: `ses-${emails.length}` };
+    },
+  };
+  const logger = new Logger({ serviceName: 'workflow-test', logLevel: 'DEBUG' });
+  const metrics = new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'workflow-test' });
+  const now = () => new Date();
+  const taskConfig: WorkflowTaskConfig = { stage: STAGE, deliveriesTable: 'deliveries' };
+  const smsConfig: SendSmsConfig = {
+    ...taskConfig,
+    sinchProjectId: 'proj',
+    sinchAppId: '01HZX4Q6W3N5T8B2C7D9E1F0GH',
+    sinchRegion: 'eu',
+    sinchCredentialsParam: CREDENTIALS_PARAM,
+    sinchApiUrl: 'https://sinch.test',
+    sinchAuthUrl: 'https://auth.sinch.test',
+    sinchSmsSender: undefined,
+  };
+  const emailConfig: SendEmailConfig = { ...taskConfig, emailFrom: 'no-reply@example.com' };
+
+  const sendSms = createSendSmsHandler({
+    config: smsConfig,
+    deliveries: table,
+    attempts: table,
+    sinch: createSinchClient({
+      projectId: 'proj',
+      appId: smsConfig.sinchAppId,
+      apiUrl: smsConfig.sinchApiUrl,
+      authUrl: smsConfig.sinchAuthUrl,
+      fetch: sinch.fetch,
+    }),
+    logger,
+    metrics,
+    now,
+    ssm: { awsClientOptions: { region: 'us-east-1' } },
+  });
+  const decideNext = createDecideNextHandler({ config: taskConfig, deliveries: table, logger, now });
+  const sendEmail = createSendEmailHandler({
+    config: emailConfig,
+    deliveries: table,
+    attempts: table,
+    mailer,
+    logger,
+    metrics,
+    now,
+  });
+  const recordOutcome = createRecordOutcomeHandler({
+    config: taskConfig,
+    outcomes: table,
+    logger,
+    metrics,
+    now,
+  });
+  const putEvents = eventBridgePutEvents(new EventBridgeClient({ region: 'us-east-1' }));
+
+  const engine = createWorkflowEngine({
+    timeScale: TIME_SCALE,
+    variables: { stage: STAGE },
+    handlers: {
+      sendSms: (payload) => sendSms(payload, aLambdaContext()),
+      decideNext: (payload) => decideNext(payload, aLambdaContext()),
+      sendEmail: (payload) => sendEmail(payload, aLambdaContext()),
+      recordOutcome: (payload) => recordOutcome(payload, aLambdaContext()),
+      'events:putEvents': putEvents,
+    },
+  });
+  engines.push(engine);
+  return { engine, table, sinch, emails, events: [] };
+}
+
+function meta(
+  overrides: { expiresInSeconds?: number; policy?: Partial<DeliveryPolicy> } & Omit<
+    Partial<DeliveryMetaItem>,
+    'policy'
+  > = {},
+): DeliveryMetaItem {
+  const { expiresInSeconds = 600, policy, ...rest } = overrides;
+  return aMetaItem({
+    deliveryId: 'login-7f3a9c',
+    createdAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+    policy: { maxSmsAttempts: 3, receiptTimeoutSeconds: 5, resendBackoffSeconds: [10, 30], ...policy },
+    attempts: undefined,
+    ...rest,
+  });
+}
+
+function start({ engine }: World, item: DeliveryMetaItem): string {
+  // What startDelivery passes: never the recipient, the address or the text.
+  return engine.startExecution({
+    name: item.deliveryId,
+    input: { deliveryId: item.deliveryId, expiresAt: item.expiresAt, policy: item.policy },
+  }).executionArn;
+}
+
+async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Waits until SMS attempt `n` is with Sinch, and returns the token the processor would complete. */
+function acceptedAttempt(w: World, deliveryId: string, n: number) {
+  return eventually(() => {
+    const item = w.table.attempt(deliveryId, n);
+    return item?.messageId && item.taskToken
+      ? { token: item.taskToken, messageId: item.messageId }
+      : undefined;
+  }, `SMS attempt ${n} to be accepted`);
+}
+
+function delivered(n: number, messageId: string): string {
+  const result: SmsDeliveredResult = {
+    status: 'DELIVERED',
+    messageId,
+    attempt: n,
+    statusAt: new Date().toISOString(),
+  };
+  return JSON.stringify(result);
+}
+
+function failedCause(n: number, messageId: string, reasonCode: string): string {
+  return JSON.stringify({ reasonCode, messageId, attempt: n });
+}
+
+function statesEntered(w: World, executionArn: string): string[] {
+  return w.engine
+    .getExecutionHistory(executionArn)
+    .filter((event) => event.type?.endsWith('StateEntered'))
+    .map((event) => event.stateEnteredEventDetails?.name ?? '');
+}
+
+/** Everything the workflow (and anything listening to it) could see: input, output, history, events. */
+function expectNoPersonalData(w: World, executionArn: string): void {
+  const seen = JSON.stringify({
+    description: w.engine.describeExecution(executionArn),
+    history: w.engine.getExecutionHistory(executionArn),
+    events: eventBridgeMock.commandCalls(PutEventsCommand).map((call) => call.args[0].input),
+  });
+  for (const secret of [META_PHONE, META_PHONE.slice(1), META_EMAIL, META_TEXT, '428913']) {
+    expect(seen).not.toContain(secret);
+  }
+  // The handlers' logs and metrics too.
+  for (const secret of [META_PHONE, META_EMAIL, META_TEXT]) expect(output.text()).not.toContain(secret);
+}
+
+function publishedOutcome(): Record<string, unknown> {
+  const entries = eventBridgeMock
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? []);
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({
+    Source: 'receipt-driven-sms',
+    DetailType: 'DeliveryOutcome',
+    EventBusName: 'default',
+  });
+  return JSON.parse(entries[0]!.Detail ?? '{}') as Record<string, unknown>;
+}
+
+describe('the delivery workflow', () => {
+  it('delivers on the first SMS', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item);
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskSuccess(first.token, delivered(1, first.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.sinch.accepted[0]).toMatchObject({
+      to: META_PHONE,
+      text: META_TEXT,
+      metadata: `${item.deliveryId}#1`,
+    });
+    expect(w.emails).toHaveLength(0);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED', attempts: 1 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'DELIVERED',
+      smsAttempts: 1,
+      emailSent: false,
+      failureClasses: [],
+    });
+    expect(statesEntered(w, executionArn)).toEqual([
+      'PrepareDelivery',
+      'SendSms',
+      'RecordOutcome',
+      'PublishOutcome',
+      'EndWithOutcome',
+      'Delivered',
+    ]);
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('resends after a transient failure and records DELIVERED_AFTER_RESEND', async () => {
+    const item = meta();
+    const w = world(item);
+
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Transient',
+      failedCause(1, first.messageId, 'CHANNEL_FAILURE'),
+    );
+    const second = await acceptedAttempt(w, item.deliveryId, 2);
+    w.engine.sendTaskSuccess(second.token, delivered(2, second.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted.map((sms) => sms.metadata)).toEqual([
+      `${item.deliveryId}#1`,
+      `${item.deliveryId}#2`,
+    ]);
+    expect(w.emails).toHaveLength(0);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED_AFTER_RESEND', attempts: 2 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'DELIVERED_AFTER_RESEND',
+      failureClasses: ['Sms.Transient'],
+    });
+    expect(statesEntered(w, executionArn)).toEqual([
+      'PrepareDelivery',
+      'SendSms',
+      'DecideNextStep',
+      'ActOnDecision',
+      'WaitBeforeResend',
+      'SendSms',
+      'RecordOutcome',
+      'PublishOutcome',
+      'EndWithOutcome',
+      'Delivered',
+    ]);
+    const decision = w.engine
+      .getExecutionHistory(executionArn)
+      .find(
+        (event) =>
+          event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'DecideNextStep',
+      );
+    expect(JSON.parse(decision?.stateExitedEventDetails?.output ?? '{}')).toMatchObject({
+      attempt: 2,
+      decision: {
+        action: 'RESEND',
+        waitSeconds: 10,
+        reason: 'SMS attempt 1 failed with a temporary network error; resending in 10 s (attempt 2 of 3).',
+      },
+    });
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('resends when no receipt comes in time, then falls back to email', async () => {
+    const item = meta({ policy: { maxSmsAttempts: 2, receiptTimeoutSeconds: 1 } });
+    const w = world(item);
+
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(2);
+    expect(w.emails).toEqual([item.email]);
+    expect(w.table.attempt(item.deliveryId, 3)).toMatchObject({
+      channel: 'EMAIL',
+      status: 'EMAIL_SENT',
+      messageId: 'ses-1',
+    });
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT', attempts: 2 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      smsAttempts: 2,
+      emailSent: true,
+      failureClasses: ['States.Timeout', 'States.Timeout'],
+    });
+    const history = w.engine.getExecutionHistory(executionArn);
+    expect(history.filter((event) => event.type === 'TaskTimedOut')).toHaveLength(2);
+    expect(statesEntered(w, executionArn)).toContain('SendEmail');
+    // A receipt for attempt 1 arriving now finds its token closed: it cannot complete anything.
+    expect(() => w.engine.sendTaskSuccess(first.token, delivered(1, first.messageId))).toThrow(
+      expect.objectContaining({ name: 'TaskTimedOut' }),
+    );
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('falls back to email at once after a permanent failure', async () => {
+    const item = meta();
+    const w = world(item);
+
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Permanent',
+      failedCause(1, first.messageId, 'RECIPIENT_INVALID_CHANNEL_IDENTITY'),
+    );
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toHaveLength(1);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT' });
+    expect(statesEntered(w, executionArn)).toEqual([
+      'PrepareDelivery',
+      'SendSms',
+      'DecideNextStep',
+      'ActOnDecision',
+      'SendEmail',
+      'RecordOutcome',
+      'PublishOutcome',
+      'EndWithOutcome',
+      'EmailSent',
+    ]);
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('ends UNDELIVERABLE when SMS fails and there is no email address', async () => {
+    const item = meta({ email: undefined, emailMasked: undefined });
+    const w = world(item);
+
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Permanent',
+      failedCause(1, first.messageId, 'RECIPIENT_NOT_REACHABLE'),
+    );
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toHaveLength(0);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'UNDELIVERABLE' });
+    expect(publishedOutcome()).toMatchObject({ outcome: 'UNDELIVERABLE', emailSent: false });
+    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['EndWithOutcome', 'Undeliverable']);
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('ends EXPIRED without sending anything more once the code has expired', async () => {
+    // The code expires a second before the first receipt window closes.
+    const item = meta({ expiresInSeconds: 3, policy: { receiptTimeoutSeconds: 4 } });
+    const w = world(item);
+
+    const executionArn = start(w, item);
+    await acceptedAttempt(w, item.deliveryId, 1);
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toHaveLength(0);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EXPIRED' });
+    expect(statesEntered(w, executionArn).slice(-5)).toEqual([
+      'MarkExpired',
+      'RecordOutcome',
+      'PublishOutcome',
+      'EndWithOutcome',
+      'Expired',
+    ]);
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('retries a send Sinch could not take (HTTP 503) and waits on the retry’s own token', async () => {
+    const item = meta();
+    const w = world(item, [{ status: 503, body: { error: { code: 503, status: 'UNAVAILABLE' } } }]);
+
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskSuccess(first.token, delivered(1, first.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.sendRequests).toBe(2);
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toHaveLength(0);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED', attempts: 1 });
+    const history = w.engine.getExecutionHistory(executionArn);
+    expect(
+      history.filter((event) => event.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error),
+    ).toEqual(['Sinch.Unavailable']);
+    const tokens = history
+      .filter(
+        (event) =>
+          event.type === 'TaskScheduled' &&
+          event.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken',
+      )
+      .map(
+        (event) =>
+          (
+            JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}') as {
+              Payload: { taskToken: string };
+            }
+          ).Payload.taskToken,
+      );
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).not.toBe(tokens[1]);
+    expect(tokens[1]).toBe(first.token);
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('falls back to email when Sinch rejects the send (HTTP 400)', async () => {
+    const item = meta();
+    const w = world(item, [
+      { status: 400, body: { error: { code: 400, message: 'Invalid app_id', status: 'INVALID_ARGUMENT' } } },
+    ]);
+
+    const executionArn = start(w, item);
+    const done = await w.engine.waitForExecution(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.sendRequests).toBe(1);
+    expect(w.sinch.accepted).toHaveLength(0);
+    expect(w.emails).toHaveLength(1);
+    expect(w.table.attempt(item.deliveryId, 1)).toMatchObject({ status: 'FAILED', class: 'Config' });
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT' });
+    expect(publishedOutcome()).toMatchObject({ outcome: 'EMAIL_SENT', failureClasses: ['Sinch.Rejected'] });
+    expectNoPersonalData(w, executionArn);
+  });
+});
