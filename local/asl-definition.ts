@@ -108,11 +108,16 @@ function variableValue(expression: string, variables: DeploymentVariables): stri
   }
 }
 
+/** `${AWS::Region}` and the like belong to CloudFormation (`Fn::Sub`); Serverless leaves them alone too. */
+const isCloudFormationReference = (expression: string): boolean => expression.includes('::');
+
 function resolveString(text: string, variables: DeploymentVariables): JsonValue {
   const whole = /^\$\{([^}]+)\}$/.exec(text);
   // A value that is one variable keeps the variable's type, as in Serverless (`MaxAttempts: ${param:n}`).
-  if (whole) return variableValue(whole[1]!, variables);
-  return text.replace(VARIABLE, (_, expression: string) => String(variableValue(expression, variables)));
+  if (whole && !isCloudFormationReference(whole[1]!)) return variableValue(whole[1]!, variables);
+  return text.replace(VARIABLE, (match, expression: string) =>
+    isCloudFormationReference(expression) ? match : String(variableValue(expression, variables)),
+  );
 }
 
 function resolveIntrinsic(key: string, value: JsonValue, variables: DeploymentVariables): JsonValue {
