@@ -30,6 +30,7 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
 
   const decideNext = async (event: unknown): Promise<WorkflowState> => {
     const payload = parseTaskPayload(DecideNextPayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const next = await decideNextTask(payload, deps);
     deps.logger.info('Next step decided', {
       deliveryId: next.deliveryId,
@@ -41,7 +42,7 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
   };
 
   return middy<unknown, WorkflowState>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .handler(decideNext);
 }
 

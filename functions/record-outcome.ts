@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +14,7 @@ import {
   parseTaskPayload,
   type DeliveryOutcomeDetail,
 } from '../lib/workflow-tasks';
+import { recordDeliveryOutcome } from '../lib/workflow-telemetry';
 
 export interface RecordOutcomeDeps {
   readonly config: WorkflowTaskConfig;
@@ -27,8 +28,8 @@ export type RecordOutcomeHandler = MiddyfiedHandler<unknown, DeliveryOutcomeDeta
 
 /**
  * The `RecordOutcome` task Lambda: writes the delivery's one outcome to `META` and returns the
- * `DeliveryOutcome` event detail that `PublishOutcome` puts on the default bus. Emits one `Deliveries`
- * metric per outcome, with the outcome as its dimension.
+ * `DeliveryOutcome` event detail that `PublishOutcome` puts on the default bus. Counts the outcome, its
+ * time and the attempts' failures ({@link recordDeliveryOutcome}).
  *
  * @example
  * const handler = createRecordOutcomeHandler({ ...liveDeps(config), outcomes: fakeOutcomes });
@@ -39,14 +40,14 @@ export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutco
 
   const recordOutcome = async (event: unknown): Promise<DeliveryOutcomeDetail> => {
     const payload = parseTaskPayload(RecordOutcomePayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const detail = await recordOutcomeTask(payload, { ...deps, stage: config.stage });
-    deps.metrics.addDimension('outcome', detail.outcome);
-    deps.metrics.addMetric('Deliveries', MetricUnit.Count, 1);
+    recordDeliveryOutcome(detail, deps.metrics);
     return detail;
   };
 
   return middy<unknown, DeliveryOutcomeDetail>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
     .handler(recordOutcome);
 }

@@ -13,6 +13,7 @@ import { createSesEmailSender, type EmailSender } from '../lib/email-sender';
 import { logger, metrics } from '../lib/observability';
 import { sendEmailTask, type SendEmailTaskDeps, type SendEmailTaskResult } from '../lib/send-email-task';
 import { SendEmailPayloadSchema, parseTaskPayload } from '../lib/workflow-tasks';
+import { WORKFLOW_METRICS } from '../lib/workflow-telemetry';
 
 export interface SendEmailDeps {
   readonly config: SendEmailConfig;
@@ -39,13 +40,14 @@ export function createSendEmailHandler(deps: SendEmailDeps): SendEmailHandler {
 
   const sendEmail = async (event: unknown): Promise<SendEmailTaskResult> => {
     const payload = parseTaskPayload(SendEmailPayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const result = await sendEmailTask(payload, deps);
-    if (!result.alreadySent) deps.metrics.addMetric('FallbackEmailSent', MetricUnit.Count, 1);
+    if (!result.alreadySent) deps.metrics.addMetric(WORKFLOW_METRICS.fallbackEmailSent, MetricUnit.Count, 1);
     return result;
   };
 
   return middy<unknown, SendEmailTaskResult>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
     .handler(sendEmail);
 }

@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
@@ -16,6 +15,7 @@ import { logger, metrics } from '../lib/observability';
 import { sendSmsTask, type SendSmsTaskDeps, type SendSmsTaskResult } from '../lib/send-sms-task';
 import { createSinchClient, parseSinchCredentials, type SinchClient } from '../lib/sinch-client';
 import { SendSmsPayloadSchema, parseTaskPayload } from '../lib/workflow-tasks';
+import { recordSmsSendFailure, recordSmsSent } from '../lib/workflow-telemetry';
 
 /** The credentials are re-read this often, so a key rotated in SSM reaches warm containers within minutes. */
 export const CREDENTIALS_CACHE_MS = 5 * 60 * 1000;
@@ -56,6 +56,8 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
 
   const sendSms = async (event: unknown, context: SendSmsContext): Promise<SendSmsTaskResult> => {
     const payload = parseTaskPayload(SendSmsPayloadSchema, event);
+    // Every line of this invocation, the middlewares' included, names the delivery and attempt.
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const credentials = parseSinchCredentials(context.sinchCredentials);
     try {
       const result = await sendSmsTask(payload, credentials, {
@@ -66,10 +68,10 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
         now: deps.now,
         logger: deps.logger,
       });
-      if (!result.alreadySent) deps.metrics.addMetric('SmsSent', MetricUnit.Count, 1);
+      recordSmsSent(result, deps.metrics);
       return result;
     } catch (error) {
-      deps.metrics.addMetric('SmsSendFailed', MetricUnit.Count, 1);
+      recordSmsSendFailure(error, deps.metrics);
       throw error;
     }
   };
@@ -87,7 +89,7 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
   };
 
   return middy<unknown, SendSmsTaskResult>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
     .use(ssm(credentialsFromSsm))
     .handler(sendSms);

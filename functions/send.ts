@@ -121,7 +121,7 @@ export function createSendHandler(deps: SendDeps): SendHandler {
   };
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
     .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_SEND_BODY_BYTES }))
     .use(ssm(hashKeyFromSsm))
