@@ -4,12 +4,13 @@ import { startFunctionUrl, type FunctionUrl } from './function-url';
 import type { HandlerBundle } from './lambda-bundler';
 import {
   createFunctionRuntime,
+  DEFAULT_MAX_CONCURRENCY,
   type FunctionRuntime,
   type LambdaError,
   type LogSink,
 } from './lambda-runtime';
 import type { FunctionDefinition } from './serverless-manifest';
-import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
+import { LAMBDA_INITIAL_POLLERS, startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 import type { TimeFactor } from './time-scale';
 
 /**
@@ -90,9 +91,12 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     });
   }
 
-  // One warm container per function before any traffic: a burst of first requests would otherwise pay for
-  // many cold starts at once, and a module that fails to load says so at start.
-  for (const runtime of Object.values(runtimes)) runtime.warm();
+  // Every container starts before any traffic. Containers share this process's event loop, so a cold start
+  // (evaluating a bundle with the whole AWS SDK) stalls every other function for a moment; a burst of them
+  // in the middle of a run would delay receipts past their timeout. A module that fails to load also says
+  // so at start.
+  for (const runtime of Object.values(runtimes))
+    runtime.warm(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
 
   const servers: FunctionUrl[] = [];
   const urls: Record<string, string> = {};
@@ -141,6 +145,8 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
               batchSize: event.batchSize ?? 10,
               maximumBatchingWindowSeconds: (event.maximumBatchingWindow ?? 0) * timeFactor,
               reportBatchItemFailures: event.functionResponseType === 'ReportBatchItemFailures',
+              // Lambda polls with five concurrent batches, but never more than the function can run at once.
+              pollers: Math.min(LAMBDA_INITIAL_POLLERS, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY),
               log,
             }),
           );

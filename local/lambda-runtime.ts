@@ -19,6 +19,9 @@ import type { HandlerBundle } from './lambda-bundler';
  *   thrown away, as Lambda does.
  */
 
+/** Containers per function unless told otherwise: enough for the local stack's bursts, few enough for memory. */
+export const DEFAULT_MAX_CONCURRENCY = 3;
+
 /** Where a function's stdout/stderr lines go (the local CloudWatch Logs). */
 export type LogSink = (functionKey: string, line: string) => void;
 
@@ -51,8 +54,11 @@ export interface FunctionRuntime {
   readonly arn: string;
   /** Invokes the handler with a JSON-compatible event, like `Invoke` with `RequestResponse`. */
   invoke(event: unknown): Promise<InvokeResult>;
-  /** Starts one container ahead of the first invocation (like provisioned concurrency of 1). */
-  warm(): void;
+  /**
+   * Starts containers ahead of the first invocations (like provisioned concurrency), up to `count` and the
+   * concurrency limit.
+   */
+  warm(count?: number): void;
   /** How many containers were started so far (cold starts). */
   readonly coldStarts: number;
   /** Waits for running invocations, then drops every container. */
@@ -160,7 +166,7 @@ function toLambdaError(error: unknown): LambdaError {
 export function createFunctionRuntime(options: FunctionRuntimeOptions): FunctionRuntime {
   const code = readFileSync(options.bundle.file, 'utf8');
   const arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.name}`;
-  const maxConcurrency = options.maxConcurrency ?? 3;
+  const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   const idle: Container[] = [];
   const all = new Set<Container>();
   const waiting: ((container: Container) => void)[] = [];
@@ -309,14 +315,16 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       void invocation.finally(() => running.delete(invocation));
       return invocation;
     },
-    warm: () => {
-      if (containers > 0) return;
-      containers += 1;
-      try {
-        idle.push(startContainer());
-      } catch {
-        // Reported on the first invocation, as Lambda reports an init error.
-        containers -= 1;
+    warm: (count = 1) => {
+      while (containers < Math.min(count, maxConcurrency)) {
+        containers += 1;
+        try {
+          idle.push(startContainer());
+        } catch {
+          // Reported on the first invocation, as Lambda reports an init error.
+          containers -= 1;
+          return;
+        }
       }
     },
     get coldStarts() {

@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startChildServer } from './child-process';
 
 /**
  * fauxqs, the SQS emulator (real SQS JSON protocol, redrive to a DLQ), on 127.0.0.1. It runs in a child
@@ -30,35 +30,17 @@ export interface QueueInspection {
 }
 
 export async function startSqsEmulator(options: { port?: number; root: string }): Promise<SqsEmulator> {
-  const child: ChildProcess = fork(
-    join(options.root, 'local', 'fauxqs-process.mjs'),
-    [String(options.port ?? 0)],
-    {
-      cwd: options.root,
-      // Not the parent's flags (Jest's, --inspect …): this is a plain Node process.
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fauxqs exited with code ${code} before it was ready`)));
+  const child = await startChildServer(join(options.root, 'local', 'fauxqs-process.mjs'), {
+    port: options.port,
+    cwd: options.root,
+    name: 'fauxqs',
   });
-  child.removeAllListeners('exit');
-  const endpoint = `http://127.0.0.1:${port}`;
-
   return {
-    endpoint,
+    endpoint: child.endpoint,
     inspect: async (queueName) => {
-      const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
+      const response = await fetch(`${child.endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
       return response.ok ? ((await response.json()) as QueueInspection) : undefined;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.disconnect();
-      }),
+    stop: child.stop,
   };
 }

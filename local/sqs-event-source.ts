@@ -18,6 +18,9 @@ import type { FunctionRuntime, InvokeResult } from './lambda-runtime';
  *   queue's own redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
  */
 
+/** Lambda polls a standard queue with five concurrent batches at first, scaling up from there. */
+export const LAMBDA_INITIAL_POLLERS = 5;
+
 export interface SqsEventSourceOptions {
   readonly sqs: SQSClient;
   readonly queue: LocalQueue;
@@ -27,7 +30,7 @@ export interface SqsEventSourceOptions {
   /** Seconds to keep gathering a batch before invoking (already time-scaled). */
   readonly maximumBatchingWindowSeconds: number;
   readonly reportBatchItemFailures: boolean;
-  /** Concurrent pollers, like the several batches Lambda processes at once. */
+  /** Concurrent pollers; Lambda starts an SQS mapping with five concurrent batches. */
   readonly pollers?: number;
   readonly log?: (line: string) => void;
 }
@@ -173,7 +176,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     }
   };
 
-  const pollers = Array.from({ length: options.pollers ?? 2 }, () => poll());
+  const pollers = Array.from({ length: options.pollers ?? LAMBDA_INITIAL_POLLERS }, () => poll());
 
   return {
     stats,

@@ -11,10 +11,6 @@ export const FAST_TIME_DIVISOR = 20;
 /** Multiplier applied to modelled waits: 1 in real time, `1 / FAST_TIME_DIVISOR` with `--fast`. */
 export type TimeFactor = number;
 
-export function timeFactor(fast: boolean): TimeFactor {
-  return fast ? 1 / FAST_TIME_DIVISOR : 1;
-}
-
 /** Converts modelled seconds to scaled milliseconds. */
 export function scaledMs(seconds: number, factor: TimeFactor): number {
   return Math.round(seconds * 1000 * factor);

@@ -11,7 +11,7 @@ describe('tables of serverless.yml in the local DynamoDB', () => {
   let client: DynamoDBClient;
 
   beforeAll(async () => {
-    dynamodb = await startDynamoDbEmulator();
+    dynamodb = await startDynamoDbEmulator({ root: process.cwd() });
     client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: dynamodb.endpoint,
