@@ -1,0 +1,157 @@
+import {
+  PACKAGING_TIMEOUT_MS,
+  actionsOf,
+  iamStatements,
+  packagedTemplate,
+  resourceNamed,
+  type CloudFormationTemplate,
+} from '../../support/packaged-template';
+
+/**
+ * What `sls package --stage ci` deploys for the delivery workflow: the state machine as named and
+ * referenced by the entry side, logged and traced without its data, and task functions whose roles allow
+ * their own job and nothing else.
+ */
+describe('packaged template: delivery workflow', () => {
+  let template: CloudFormationTemplate;
+
+  beforeAll(async () => {
+    template = await packagedTemplate('ci');
+  }, PACKAGING_TIMEOUT_MS);
+
+  const statementsOf = (logicalId: string) =>
+    iamStatements(template).filter((statement) => statement.path.startsWith(`Resources.${logicalId}.`));
+
+  it('deploys a Standard state machine named after service and stage, logged without execution data', () => {
+    const machine = resourceNamed(template, 'DeliveryStateMachine');
+
+    expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(machine.Properties).toMatchObject({
+      StateMachineName: 'receipt-driven-sms-ci-delivery',
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': ['DeliveryStateMachineLogGroup', 'Arn'] },
+            },
+          },
+        ],
+      },
+      TracingConfiguration: { Enabled: true },
+    });
+    expect(resourceNamed(template, 'DeliveryStateMachineLogGroup').Properties).toMatchObject({
+      LogGroupName: '/aws/vendedlogs/states/receipt-driven-sms-ci-delivery',
+      RetentionInDays: 1,
+    });
+  });
+
+  it('embeds statemachines/delivery.asl.yml with each task bound to its own function', () => {
+    const [definition, references] = (
+      resourceNamed(template, 'DeliveryStateMachine').Properties?.DefinitionString as {
+        'Fn::Sub': [string, Record<string, unknown>];
+      }
+    )['Fn::Sub'];
+    const parsed = JSON.parse(definition) as {
+      StartAt: string;
+      States: Record<string, { Parameters?: { FunctionName?: string } }>;
+    };
+
+    expect(parsed.StartAt).toBe('PrepareDelivery');
+    const functionOf = (state: string) =>
+      references[parsed.States[state]!.Parameters!.FunctionName!.slice(2, -1)];
+    expect(functionOf('SendSms')).toEqual({ 'Fn::GetAtt': ['SendSmsLambdaFunction', 'Arn'] });
+    expect(functionOf('DecideNextStep')).toEqual({ 'Fn::GetAtt': ['DecideNextLambdaFunction', 'Arn'] });
+    expect(functionOf('SendEmail')).toEqual({ 'Fn::GetAtt': ['SendEmailLambdaFunction', 'Arn'] });
+    expect(functionOf('RecordOutcome')).toEqual({ 'Fn::GetAtt': ['RecordOutcomeLambdaFunction', 'Arn'] });
+  });
+
+  it('lets the state machine invoke only its four functions and put events only on the default bus', () => {
+    const statements = statementsOf('DeliveryStateMachineRole');
+    const invoke = statements.find((statement) => actionsOf(statement).includes('lambda:InvokeFunction'));
+    const putEvents = statements.find((statement) => actionsOf(statement).includes('events:PutEvents'));
+
+    const invoked = JSON.stringify(invoke?.Resource);
+    for (const fn of ['SendSms', 'DecideNext', 'SendEmail', 'RecordOutcome'])
+      expect(invoked).toContain(`${fn}LambdaFunction`);
+    expect(invoked).not.toMatch(/Ingress|Processor|"SendLambdaFunction"/);
+    expect(JSON.stringify(putEvents?.Resource)).toContain('event-bus/${eventBus}');
+    expect(JSON.stringify(putEvents?.Resource)).toContain('"eventBus":"default"');
+  });
+
+  it.each([
+    ['SendSmsLambdaFunction', 'SendSmsRole', 15],
+    ['DecideNextLambdaFunction', 'DecideNextRole', 10],
+    ['SendEmailLambdaFunction', 'SendEmailRole', 15],
+    ['RecordOutcomeLambdaFunction', 'RecordOutcomeRole', 10],
+  ])('runs %s with its own role %s and a %i s timeout', (fn, role, timeout) => {
+    expect(resourceNamed(template, fn).Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Role: { 'Fn::GetAtt': [role, 'Arn'] },
+      Timeout: timeout,
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('gives send-sms the Sinch settings and send-email its sender', () => {
+    expect(resourceNamed(template, 'SendSmsLambdaFunction').Properties?.Environment).toEqual({
+      Variables: expect.objectContaining({
+        DELIVERIES_TABLE: { Ref: 'DeliveriesTable' },
+        SINCH_REGION: 'us',
+        SINCH_CREDENTIALS_PARAM: '/receipt-driven-sms/ci/sinch-credentials',
+        SINCH_PROJECT_ID: expect.any(String),
+        SINCH_APP_ID: expect.any(String),
+      }),
+    });
+    expect(resourceNamed(template, 'SendEmailLambdaFunction').Properties?.Environment).toEqual({
+      Variables: expect.objectContaining({
+        DELIVERIES_TABLE: { Ref: 'DeliveriesTable' },
+        EMAIL_FROM: expect.any(String),
+      }),
+    });
+  });
+
+  it.each([
+    [
+      'SendSmsRole',
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'ssm:GetParameters',
+      ],
+    ],
+    ['DecideNextRole', ['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']],
+    [
+      'SendEmailRole',
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ses:SendEmail'],
+    ],
+    [
+      'RecordOutcomeRole',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+    ],
+  ])('allows %s exactly the actions its function uses', (role, actions) => {
+    // The permission policies, not the trust policy (sts:AssumeRole for lambda.amazonaws.com).
+    const statements = statementsOf(role).filter((s) => s.path.includes('.Policies.'));
+    const allowed = statements.flatMap(actionsOf).sort();
+
+    expect(allowed).toEqual(actions);
+    expect(allowed.some((action) => action.includes('*'))).toBe(false);
+    for (const statement of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['DeliveriesTable', 'Arn'] });
+    }
+  });
+
+  it('limits the Sinch credentials read to the one parameter, and SES to the configured sender', () => {
+    const ssm = statementsOf('SendSmsRole').find((s) => actionsOf(s).includes('ssm:GetParameters'));
+    const ses = statementsOf('SendEmailRole').find((s) => actionsOf(s).includes('ses:SendEmail'));
+
+    expect(JSON.stringify(ssm?.Resource)).toContain('parameter/receipt-driven-sms/ci/sinch-credentials');
+    expect((ses as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': expect.any(String) },
+    });
+  });
+});
