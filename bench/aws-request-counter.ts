@@ -1,0 +1,56 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+
+/**
+ * Counts the AWS API requests made in this process while it is on, by service and operation, without
+ * touching the code that makes them: Node publishes every `http.request` on the `http.client.request.start`
+ * diagnostics channel, and the AWS SDK's Node handler uses `http.request`. The local stack runs the Lambda
+ * bundles, the SQS event source and the workflow engine's service integrations in this process, each
+ * client pointed at a stand-in by `AWS_ENDPOINT_URL_<SERVICE>`; the stand-in's port tells the service and
+ * the `X-Amz-Target` header the operation (all of these speak the JSON protocol except SES, whose
+ * operation is in the form body: every SES request here is `SendEmail`).
+ *
+ * `fetch` (undici) does not publish on this channel, so the simulated Sinch, its webhooks and the
+ * benchmark's own send API calls are never counted.
+ */
+export interface AwsRequestCounter {
+  /** `{ sqs: { SendMessage: 12, … }, dynamodb: { … } }` since the last {@link AwsRequestCounter.reset}. */
+  counts(): Record<string, Record<string, number>>;
+  /** Requests of one service (all operations), or of one operation. */
+  total(service: string, operation?: string): number;
+  reset(): void;
+  stop(): void;
+}
+
+/** Starts counting requests to the given endpoints (service name → endpoint URL). */
+export function countAwsRequests(endpoints: Readonly<Record<string, string>>): AwsRequestCounter {
+  const serviceByHost = new Map<string, string>();
+  for (const [service, endpoint] of Object.entries(endpoints)) {
+    if (endpoint) serviceByHost.set(new URL(endpoint).host, service);
+  }
+  let counts: Record<string, Record<string, number>> = {};
+
+  const onRequest = (message: unknown): void => {
+    const request = (message as { request: ClientRequest }).request;
+    const service = serviceByHost.get(String(request.getHeader('host') ?? ''));
+    if (!service) return;
+    const target = request.getHeader('x-amz-target');
+    const operation = typeof target === 'string' ? (target.split('.').pop() ?? target) : 'SendEmail';
+    const byOperation = (counts[service] ??= {});
+    byOperation[operation] = (byOperation[operation] ?? 0) + 1;
+  };
+  subscribe('http.client.request.start', onRequest);
+
+  return {
+    counts: () => structuredClone(counts),
+    total: (service, operation) => {
+      const byOperation = counts[service] ?? {};
+      if (operation) return byOperation[operation] ?? 0;
+      return Object.values(byOperation).reduce((sum, n) => sum + n, 0);
+    },
+    reset: () => {
+      counts = {};
+    },
+    stop: () => unsubscribe('http.client.request.start', onRequest),
+  };
+}
