@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import { buildIntoCache, bundleCacheKey, findCachedBundles } from './bundle-cache';
 import type { FunctionDefinition, ServerlessManifest } from './serverless-manifest';
 
 /**
@@ -31,23 +32,25 @@ export function handlerSource(root: string, handler: string): { file: string; ex
   throw new Error(`Handler ${handler}: no ${base}.ts or .js in ${root}`);
 }
 
-/** Builds one bundle per function into `outdir` and returns where each one is. */
+/**
+ * Bundles every function (or reuses identical bundles from an earlier start, see `bundle-cache.ts`) under
+ * `cacheRoot`, and returns where each one is.
+ */
 export async function bundleFunctions(
   manifest: ServerlessManifest,
   functions: readonly FunctionDefinition[],
-  outdir: string,
+  cacheRoot: string,
 ): Promise<Record<string, HandlerBundle>> {
   const settings = manifest.esbuild;
   const entryPoints: Record<string, string> = {};
-  const bundles: Record<string, HandlerBundle> = {};
+  const exportNames: Record<string, string> = {};
   for (const fn of functions) {
     const source = handlerSource(manifest.root, fn.handler);
     entryPoints[fn.key] = source.file;
-    bundles[fn.key] = { file: join(outdir, `${fn.key}.js`), exportName: source.exportName };
+    exportNames[fn.key] = source.exportName;
   }
   const options: BuildOptions = {
     entryPoints,
-    outdir,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -64,6 +67,19 @@ export async function bundleFunctions(
     logLevel: 'silent',
     absWorkingDir: manifest.root,
   };
-  await build(options);
-  return bundles;
+
+  const key = bundleCacheKey(manifest.root, { ...options, entryPoints: Object.keys(entryPoints).sort() });
+  const directory =
+    findCachedBundles(cacheRoot, manifest.root, key) ??
+    (await buildIntoCache(cacheRoot, manifest.root, key, async (outdir) => {
+      const { metafile } = await build({ ...options, outdir, metafile: true });
+      // Project files only: node_modules are covered by the lockfile in the cache key.
+      return Object.keys(metafile.inputs).filter((path) => !path.includes('node_modules/'));
+    }));
+  return Object.fromEntries(
+    Object.keys(entryPoints).map((fnKey) => [
+      fnKey,
+      { file: join(directory, `${fnKey}.js`), exportName: exportNames[fnKey]! },
+    ]),
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -228,9 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const region = manifest.region;
 
-  const buildDir = join(root, '.local', 'build', `${process.pid}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(buildDir, { recursive: true });
-  const stoppers: (() => Promise<void>)[] = [async () => rmSync(buildDir, { recursive: true, force: true })];
+  const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) {
       await stop().catch((error: unknown) => log('host', `stopping: ${String(error)}`));
@@ -239,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // Bundling takes a few seconds; the emulators start meanwhile.
-    const bundling = bundleFunctions(manifest, manifest.functions, buildDir);
+    const bundling = bundleFunctions(manifest, manifest.functions, join(root, '.local', 'build', 'bundles'));
     const chaos = options.chaos === true ? DEFAULT_CHAOS : options.chaos || undefined;
 
     const [sqs, dynamodb, ses, ssm, events, sinch] = await Promise.all([
@@ -368,7 +366,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         // Lambda runs Node 24, where the SDK has no "Node < 22" warning to give; the host runs the tests' Node.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        LAMBDA_TASK_ROOT: buildDir,
+        LAMBDA_TASK_ROOT: dirname(bundles[fn.key]!.file),
         // The Sinch client's base URLs default to Sinch's regions; locally both point at the simulator.
         ...('SINCH_PROJECT_ID' in environment ? { SINCH_API_URL: sinch.url, SINCH_AUTH_URL: sinch.url } : {}),
       };
@@ -452,6 +450,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stackFile =
       options.stackFile === undefined ? join(root, '.local', 'stack.json') : options.stackFile;
     if (stackFile) {
+      mkdirSync(dirname(stackFile), { recursive: true });
       writeFileSync(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
       stoppers.unshift(async () => rmSync(stackFile, { force: true }));
     }

@@ -75,7 +75,7 @@ describe(`local stack under chaos (${DELIVERIES} deliveries, seed ${SEED})`, () 
     const executions = await waitForOutcomes(
       stack,
       requests.map((r) => r.deliveryId),
-      60_000,
+      120_000,
     );
 
     // Late reports keep coming after the outcomes; wait until Sinch has nothing left to send and the
@@ -96,7 +96,7 @@ describe(`local stack under chaos (${DELIVERIES} deliveries, seed ${SEED})`, () 
     parkedBodies = new Set(
       (dlq?.messages.ready ?? []).map((m) => decodeEnvelope(m.body)?.rawBody).filter((b): b is string => !!b),
     );
-  }, 150_000);
+  }, 240_000);
 
   afterAll(async () => {
     await stack?.stop();
