@@ -20,7 +20,8 @@ export interface TaskInvocation {
   readonly binding: TaskBinding;
   /** The effective parameters (after `Parameters`, with the minted task token). */
   readonly parameters: JsonValue;
-  readonly timeoutSeconds: number;
+  /** The task's timeout, when it has one. */
+  readonly timeoutSeconds?: number;
   readonly taskToken?: string;
   /** What the Lambda answered before the task started waiting for its token. */
   submittedOutput?: JsonValue;
@@ -140,7 +141,7 @@ export class ExecutionHistory {
       ...this.resource(invocation),
       region: this.options.region,
       parameters: json(invocation.parameters),
-      timeoutInSeconds: invocation.timeoutSeconds,
+      ...(invocation.timeoutSeconds !== undefined && { timeoutInSeconds: invocation.timeoutSeconds }),
     });
     this.push('TaskStarted', 'taskStartedEventDetails', this.resource(invocation));
     if (invocation.submittedOutput !== undefined) {

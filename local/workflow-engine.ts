@@ -395,12 +395,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
       const taskToken = binding.waitForTaskToken ? mintToken() : undefined;
       if (taskToken) parameters = replaceDeep(parameters, tokenPlaceholder, taskToken);
 
-      const invocation: TaskInvocation = {
-        binding,
-        parameters,
-        timeoutSeconds: timeoutSeconds ?? 0,
-        taskToken,
-      };
+      const invocation: TaskInvocation = { binding, parameters, timeoutSeconds, taskToken };
       record.history.taskInvoked(stateName, invocation);
       const callback = taskToken ? openToken(taskToken, record, stateName, timeoutSeconds) : undefined;
       const isLambdaInvoke = binding.target.kind === 'lambda' && binding.target.integration === 'invoke';
