@@ -1,12 +1,14 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValid as isUlid, ulid } from 'ulid';
+import { ulid } from 'ulid';
 import { parseMessageMetadata } from '../lib/delivery-model';
 import { maskPhone } from '../lib/pii';
 import { listen, readBody, sendJson } from './http-server';
+import { SinchApiError, sendProblem, sendSinchError } from './sinch-api-errors';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random';
 import { buildDeliveryReport, eventTime, type AcceptedMessage } from './sinch-delivery-report';
-import { scenarioFor, type PlannedReport, type ReportStatus, type Scenario } from './sinch-scenarios';
+import { scenarioFor, type PlannedReport, type ReportStatus } from './sinch-scenarios';
+import { refusalFor, validateSendRequest } from './sinch-send-request';
 import { signWebhook } from './sinch-webhook-signing';
 import { scaledMs, type TimeFactor } from './time-scale';
 import { createWebhookSender, type WebhookDelivery, type WebhookFault } from './webhook-sender';
@@ -93,40 +95,6 @@ export interface SinchSimulator {
   /** Resolves when no report is scheduled or in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
-}
-
-class SinchApiError extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly status: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-/** Sinch's documented error form: `{"error": {code, message, status, details}}` (reference §4.4). */
-function sendSinchError(res: ServerResponse, error: SinchApiError): void {
-  sendJson(
-    res,
-    error.httpStatus,
-    { error: { code: error.httpStatus, message: error.message, status: error.status, details: [] } },
-    error.headers,
-  );
-}
-
-/** The token service answers auth errors in RFC 7807 form (reference §4.2). */
-function sendProblem(res: ServerResponse, status: number, title: string, detail: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
-  res.end(
-    JSON.stringify({
-      type: `https://developers.sinch.com/docs/errors/registry/${title.toLowerCase().replace(/\s+/g, '-')}`,
-      title,
-      status,
-      detail,
-    }),
-  );
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -446,96 +414,4 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
       await running.stop();
     },
   };
-}
-
-/** A validated `messages:send` body: only what the simulator needs. */
-interface SendRequest {
-  readonly appId: string;
-  readonly recipient: string;
-  readonly metadata?: string;
-  readonly correlationId?: string;
-  readonly callbackUrl?: string;
-}
-
-const invalid = (message: string): SinchApiError => new SinchApiError(400, 'INVALID_ARGUMENT', message);
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-/** Validates the fields of reference §4.3 the way Sinch's first, synchronous validation stage does. */
-function validateSendRequest(body: Record<string, unknown>): SendRequest {
-  const appId = body.app_id;
-  if (typeof appId !== 'string' || !isUlid(appId)) throw invalid('app_id must be a valid ULID.');
-
-  const identifiedBy = record(record(body.recipient)?.identified_by);
-  if (!identifiedBy) {
-    throw invalid('recipient.identified_by is required: DISPATCH mode apps cannot address a contact_id.');
-  }
-  const identities = identifiedBy.channel_identities;
-  const identity = Array.isArray(identities) ? record(identities[0]) : undefined;
-  if (!identity || identity.channel !== 'SMS') {
-    throw invalid('recipient.identified_by.channel_identities must hold one identity with channel SMS.');
-  }
-  if (typeof identity.identity !== 'string' || !/^\+?[1-9]\d{6,14}$/.test(identity.identity)) {
-    throw invalid('recipient.identified_by.channel_identities[0].identity must be an MSISDN.');
-  }
-
-  const text = record(record(body.message)?.text_message)?.text;
-  if (typeof text !== 'string' || text.length === 0) throw invalid('message.text_message.text is required.');
-
-  const priority = body.channel_priority_order;
-  if (priority !== undefined && (!Array.isArray(priority) || priority.some((channel) => channel !== 'SMS'))) {
-    throw invalid('channel_priority_order may only list channels configured on the app: SMS.');
-  }
-  const metadata = body.message_metadata;
-  if (metadata !== undefined && (typeof metadata !== 'string' || metadata.length > 1024)) {
-    throw invalid('message_metadata must be a string of at most 1024 characters.');
-  }
-  const correlationId = body.correlation_id;
-  if (correlationId !== undefined && (typeof correlationId !== 'string' || correlationId.length > 128)) {
-    throw invalid('correlation_id must be a string of at most 128 characters.');
-  }
-  const ttl = body.ttl;
-  if (ttl !== undefined) {
-    const match = typeof ttl === 'string' ? /^(\d+)s$/.exec(ttl) : null;
-    if (!match || Number(match[1]) < 3)
-      throw invalid('ttl must be a duration like "900s" of at least 3 seconds.');
-  }
-  const callbackUrl = body.callback_url;
-  if (callbackUrl !== undefined && typeof callbackUrl !== 'string')
-    throw invalid('callback_url must be a string.');
-
-  const e164 = identity.identity.startsWith('+') ? identity.identity : `+${identity.identity}`;
-  return {
-    appId,
-    recipient: e164,
-    metadata: metadata as string | undefined,
-    correlationId: correlationId as string | undefined,
-    callbackUrl: callbackUrl as string | undefined,
-  };
-}
-
-/** The HTTP refusal a scenario gives to its n-th request (1-based) for one delivery, if any. */
-function refusalFor(scenario: Scenario, request: number): SinchApiError | undefined {
-  switch (scenario.send) {
-    case 'accept':
-      return undefined;
-    case 'unavailable-once':
-      return request === 1
-        ? new SinchApiError(
-            503,
-            'UNAVAILABLE',
-            'The service is currently unavailable. Try again with back-off.',
-          )
-        : undefined;
-    case 'rate-limited-once':
-      return request === 1
-        ? new SinchApiError(429, 'RESOURCE_EXHAUSTED', 'Too many requests for this project; slow down.')
-        : undefined;
-    case 'reject':
-      return invalid('The recipient identity is not accepted on the SMS channel.');
-  }
 }

@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import './promise-with-resolvers';
 import { createQueues, createTables, type LocalQueue, type LocalTable } from './cloud-resources';
+import { createLocalReferences } from './local-references';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge-stand-in';
 import { bundleFunctions } from './lambda-bundler';
@@ -16,7 +17,6 @@ import {
   loadServerlessManifest,
   resolveIntrinsics,
   type FunctionDefinition,
-  type ReferenceResolver,
   type ServerlessManifest,
 } from './serverless-manifest';
 import { withScaledTaskTimeouts } from './scaled-task-timeouts';
@@ -180,10 +180,21 @@ function ssmValueFor(variable: string, secrets: Secrets): string | undefined {
   }
 }
 
-/** Serverless names a function's CloudFormation resource `<Key>LambdaFunction` (and its URL `…Url`). */
-function functionLogicalId(key: string): string {
-  const normalized = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
-  return `${normalized[0]!.toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+/**
+ * Starts parts in parallel and registers each one's `stop`, also when another part fails to start, so a
+ * failed start leaves nothing running.
+ */
+async function startAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(
+  stoppers: (() => Promise<void>)[],
+  starting: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starting);
+  for (const result of settled) if (result.status === 'fulfilled') stoppers.push(() => result.value.stop());
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /**
@@ -240,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bundling = bundleFunctions(manifest, manifest.functions, join(root, '.local', 'build', 'bundles'));
     const chaos = options.chaos === true ? DEFAULT_CHAOS : options.chaos || undefined;
 
-    const [sqs, dynamodb, ses, ssm, events, sinch] = await Promise.all([
+    const [sqs, dynamodb, ses, ssm, events, sinch] = await startAll(stoppers, [
       startSqsEmulator({ root, port: port(PORT_OFFSETS.sqs) }),
       startDynamoDbEmulator({ root, port: port(PORT_OFFSETS.dynamodb) }),
       startSesEmulator({ port: port(PORT_OFFSETS.ses) }),
@@ -258,8 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: port(PORT_OFFSETS.sinch),
         log: (line) => log('sinch', line),
       }),
-    ]);
-    stoppers.push(sqs.stop, dynamodb.stop, ses.stop, ssm.stop, events.stop, sinch.stop);
+    ] as const);
 
     const sqsClient = new SQSClient({ region, endpoint: sqs.endpoint, credentials: CREDENTIALS });
     const dynamoClient = new DynamoDBClient({
@@ -278,37 +288,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventBridgeClient.destroy();
     });
 
-    // `!Ref` / `!GetAtt` of everything the functions' environment may name.
-    const stateMachines = Object.values(manifest.stateMachines);
-    const stateMachineDefinition = stateMachines[0];
+    // serverless.yml declares one state machine, the delivery workflow; the local engine runs it.
+    const [stateMachineDefinition] = Object.values(manifest.stateMachines);
     const stateMachineName = String(
       stateMachineDefinition?.name ?? `${manifest.service}-${LOCAL_STAGE}-delivery`,
     );
     const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${stateMachineName}`;
-    let queues: Record<string, LocalQueue> = {};
-    let tables: Record<string, LocalTable> = {};
-    const urls: Record<string, string> = {};
-    const refs: ReferenceResolver = (logicalId, attribute) => {
-      const queue = queues[logicalId];
-      if (queue) return attribute === 'Arn' ? queue.arn : attribute === 'QueueName' ? queue.name : queue.url;
-      const table = tables[logicalId];
-      if (table) return attribute === 'Arn' ? table.arn : table.name;
-      if (stateMachines.some((machine) => machine.id === logicalId)) {
-        return attribute === 'Name' ? stateMachineName : stateMachineArn;
-      }
-      const fn = manifest.functions.find((f) => functionLogicalId(f.key) === logicalId);
-      if (fn)
-        return attribute === 'Arn' ? `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.name}` : fn.name;
-      const urlOf = manifest.functions.find((f) => `${functionLogicalId(f.key)}Url` === logicalId);
-      if (urlOf && urls[urlOf.key]) return urls[urlOf.key]!;
-      const resource = manifest.resources[logicalId];
-      if (resource?.Type === 'AWS::IAM::Role') return `arn:aws:iam::${ACCOUNT_ID}:role/${logicalId}`;
-      throw new Error(
-        `serverless.yml: !Ref/!GetAtt ${logicalId}${attribute ? `.${attribute}` : ''} has no local stand-in`,
-      );
-    };
-    queues = await createQueues(sqsClient, manifest, { timeFactor: factor, refs });
-    tables = await createTables(dynamoClient, manifest, { refs });
+    // `!Ref` / `!GetAtt` of everything the functions' environment may name.
+    const references = createLocalReferences(manifest, {
+      accountId: ACCOUNT_ID,
+      stateMachineArn,
+      stateMachineName,
+    });
+    const refs = references.resolve;
+    Object.assign(references.queues, await createQueues(sqsClient, manifest, { timeFactor: factor, refs }));
+    Object.assign(references.tables, await createTables(dynamoClient, manifest, { refs }));
+    const { queues, tables } = references;
 
     const endpoints = {
       sqs: sqs.endpoint,
@@ -416,9 +411,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(host.stop);
     // Stopped first: no more webhooks to a host that is going away.
     stoppers.push(sinch.stop);
-    Object.assign(urls, host.urls);
+    Object.assign(references.functionUrls, host.urls);
 
-    if (urls.ingress) sinch.setWebhookUrl(urls.ingress);
+    if (host.urls.ingress) sinch.setWebhookUrl(host.urls.ingress);
     host.startEventSources({ sqs: sqsClient, queues, timeFactor: factor, log: (line) => log('host', line) });
 
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));
@@ -431,7 +426,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stage: LOCAL_STAGE,
       region,
       endpoints,
-      functionUrls: { ...urls },
+      functionUrls: { ...host.urls },
       resources: {
         deliveriesTable: tableNames.DeliveriesTable,
         receiptsQueueUrl: queueUrls.ReceiptsQueue,
