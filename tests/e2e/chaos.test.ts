@@ -14,11 +14,12 @@ import {
 
 /**
  * The local stack with the simulated Sinch in chaos mode (random duplicates, reordering, dropped reports,
- * webhook 5xx; seeded, so a failure replays with the same seed) and 200 deliveries, a share of them to every
- * scenario number. Outcomes vary with the chaos; these invariants must not.
+ * webhook 5xx; seeded, so a failure replays with the same seed) and 200 deliveries, 80 of them to the
+ * scenario numbers. Outcomes vary with the chaos; these invariants must not.
  */
 const DELIVERIES = 200;
 const SEED = 20_261_128;
+const SCENARIO_DELIVERIES = 80;
 const DELIVERED = scenarioFor('+46701740699');
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -55,10 +56,13 @@ describe(`local stack under chaos (${DELIVERIES} deliveries, seed ${SEED})`, () 
   let parkedBodies: Set<string>;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ fast: true, chaos: true, seed: SEED, stackFile: false });
+    // ÷10 rather than --fast's ÷20: with a 3 s receipt timeout a loaded machine times out reports that are
+    // merely slow, and every resend adds work; the invariants hold either way, the run is just longer.
+    stack = await startLocalStack({ timeDivisor: 10, chaos: true, seed: SEED, stackFile: false });
     requests = Array.from({ length: DELIVERIES }, (_, i) => {
-      // Two in five go to scenario numbers, the rest to an ordinary number whose fate is left to the chaos.
-      const scenario = i % 5 < 2 ? SCENARIOS[Math.floor(i / 5) % SCENARIOS.length]! : DELIVERED;
+      // The first 80 go to the scenario numbers in turn, sent first because the slow ones (no report, late,
+      // resends) wait out receipt timeouts; the rest go to ordinary numbers whose fate is left to the chaos.
+      const scenario = i < SCENARIO_DELIVERIES ? SCENARIOS[i % SCENARIOS.length]! : DELIVERED;
       const text = `Your chaos code ${i} is 314159`;
       return {
         deliveryId: `chaos-${String(i).padStart(3, '0')}`,
