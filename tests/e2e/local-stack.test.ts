@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { DEFAULT_POLICY } from '../../lib/delivery-model';
 import { decodeEnvelope } from '../../lib/receipt-envelope';
@@ -5,7 +8,7 @@ import { readDeliverySummary } from '../../local/delivery-summary';
 import { buildDeliveryReport } from '../../local/sinch-delivery-report';
 import { signWebhook } from '../../local/sinch-webhook-signing';
 import { SCENARIOS, type Scenario } from '../../local/sinch-scenarios';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack, type StackDescription } from '../../local/stack';
 import {
   logLinesContaining,
   observe,
@@ -26,6 +29,7 @@ import {
  */
 describe('local stack', () => {
   let stack: LocalStack;
+  const stackFile = join(mkdtempSync(join(tmpdir(), 'local-stack-')), 'stack.json');
   const requests = new Map<string, DeliveryRequestForTest>();
   let observations: Map<string, DeliveryObservation>;
 
@@ -43,7 +47,7 @@ describe('local stack', () => {
 
   beforeAll(async () => {
     // ÷10 rather than --fast's ÷20: exact outcomes need room between a report and its timeout on a busy machine.
-    stack = await startLocalStack({ timeDivisor: 10, stackFile: false });
+    stack = await startLocalStack({ timeDivisor: 10, stackFile });
     for (const scenario of SCENARIOS) requests.set(scenario.id, requestFor(scenario));
 
     const responses = await Promise.all(
@@ -61,6 +65,30 @@ describe('local stack', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    // Stopping removes the description: a tool must not attach to a stack that is gone.
+    expect(existsSync(stackFile)).toBe(false);
+    rmSync(dirname(stackFile), { recursive: true, force: true });
+  });
+
+  it('describes itself in the stack file, for the demo, the CLI and other tools', () => {
+    const described = JSON.parse(readFileSync(stackFile, 'utf8')) as StackDescription;
+
+    expect(described).toEqual(JSON.parse(JSON.stringify(stack.description)));
+    expect(described).toMatchObject({
+      stage: 'local',
+      functionUrls: {
+        ingress: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+        send: expect.any(String),
+      },
+      resources: {
+        deliveriesTable: 'receipt-driven-sms-local-deliveries',
+        receiptsQueueUrl: expect.stringContaining('receipt-driven-sms-local-receipts'),
+        receiptsDlqUrl: expect.stringContaining('receipt-driven-sms-local-receipts-dlq'),
+        stateMachineArn: expect.stringContaining(':stateMachine:receipt-driven-sms-local-delivery'),
+      },
+      webhookSecret: expect.any(String),
+    });
+    expect(described.scenarios.map((row) => row.number)).toEqual(SCENARIOS.map((s) => s.number));
   });
 
   describe.each(SCENARIOS.map((scenario) => [scenario.id, scenario] as const))('%s', (id, scenario) => {
