@@ -169,7 +169,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   const idle: Container[] = [];
   const all = new Set<Container>();
-  const waiting: ((container: Container) => void)[] = [];
+  const waiting: { resolve(container: Container): void; reject(error: unknown): void }[] = [];
   const running = new Set<Promise<unknown>>();
   let containers = 0;
   let coldStarts = 0;
@@ -231,12 +231,12 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
-    return new Promise((resolve) => waiting.push(resolve));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   };
 
   const release = (container: Container): void => {
     const next = waiting.shift();
-    if (next) next(container);
+    if (next) next.resolve(container);
     else idle.push(container);
   };
 
@@ -246,9 +246,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     containers -= 1;
     // Someone may be waiting for a container that now will never be released: give them a new one.
     const next = waiting.shift();
-    if (next) {
-      void acquire().then(next, () => undefined);
-    }
+    if (next) acquire().then(next.resolve, next.reject);
   };
 
   const run = async (event: unknown): Promise<InvokeResult> => {
