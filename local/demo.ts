@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
   console.log('\n');
   console.log(table(rows));
   console.log(`\nFallback emails: ${stack.endpoints.mailView}`);
-  console.log('Timeline of one delivery: node cli/bin.mjs inspect <deliveryId> --local');
+  console.log('Timeline of one delivery: npx receipt-sms inspect <deliveryId> --local');
   sfn.destroy();
   documents.destroy();
 }

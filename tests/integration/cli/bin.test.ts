@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -19,12 +19,20 @@ function receiptSms(...args: string[]) {
 }
 
 describe('the receipt-sms bin', () => {
-  it('is what package.json names as bin', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  it('is the bin of the cli workspace, which npm links into node_modules/.bin for npx', () => {
+    const workspaces = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] }
+    ).workspaces;
+    const cli = JSON.parse(readFileSync(join(ROOT, 'cli', 'package.json'), 'utf8')) as {
+      name?: string;
       bin?: Record<string, string>;
     };
 
-    expect(pkg.bin).toEqual({ 'receipt-sms': 'cli/bin.mjs' });
+    expect(workspaces).toContain('cli');
+    expect(cli).toMatchObject({ name: 'receipt-sms', bin: { 'receipt-sms': 'bin.mjs' } });
+    expect(realpathSync(join(ROOT, 'node_modules', '.bin', 'receipt-sms'))).toBe(
+      realpathSync(join(ROOT, 'cli', 'bin.mjs')),
+    );
   });
 
   it('builds itself from the TypeScript sources and prints help', () => {
