@@ -1,8 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
+import { createDocumentClient } from '../lib/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../lib/config';
 import { decideNextTask, type DecideNextTaskDeps } from '../lib/decide-next-task';
 import { DeliveryRepository } from '../lib/delivery-repository';
@@ -48,8 +47,7 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
 
 /** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
 export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): DecideNextDeps {
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }));
+  const documents = createDocumentClient();
   return {
     config,
     deliveries: new DeliveryRepository(documents, config.deliveriesTable),

@@ -7,6 +7,7 @@ import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import ssm, { type SSMOptions } from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { boundedClientOptions } from '../lib/aws-clients';
 import { loadIngressConfig, type IngressConfig } from '../lib/config';
 import { WebhookVerificationError } from '../lib/errors';
 import { recordWebhookOutcome, recordWebhookRejection, recordWebhookRequest } from '../lib/ingress-telemetry';
@@ -111,21 +112,21 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
  */
 export function liveDeps(config: IngressConfig = loadIngressConfig()): IngressDeps {
   // Bounded so a slow SQS answers Sinch with a 500 (and a retry) well inside the 10 s Lambda timeout.
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 2000 };
+  const clientOptions = boundedClientOptions(2000);
   return {
     config,
     queue: createReceiptQueue({
       // The resolved endpoint (regional, or AWS_ENDPOINT_URL_SQS locally) decides where requests go; the
       // queue URL is only an identifier. On AWS both name the same host; emulators hand out queue URLs on
       // hosts such as sqs.us-east-1.localhost that do not resolve.
-      sqs: new SQSClient({ maxAttempts: 3, requestHandler, useQueueUrlAsEndpoint: false }),
+      sqs: new SQSClient({ ...clientOptions, useQueueUrlAsEndpoint: false }),
       queueUrl: config.receiptsQueueUrl,
       dlqUrl: config.receiptsDlqUrl,
     }),
     logger,
     metrics,
     now: Date.now,
-    ssm: { awsClientOptions: { maxAttempts: 3, requestHandler } },
+    ssm: { awsClientOptions: clientOptions },
   };
 }
 

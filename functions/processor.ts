@@ -1,14 +1,14 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { boundedClientOptions, createDocumentClient } from '../lib/aws-clients';
 import { loadProcessorConfig, type ProcessorConfig } from '../lib/config';
 import { logger, metrics } from '../lib/observability';
 import { createReceiptProcessor } from '../lib/process-receipt';
@@ -83,16 +83,13 @@ export function createProcessorHandler(deps: ProcessorDeps): ProcessorHandler {
 export function liveDeps(config: ProcessorConfig = loadProcessorConfig()): ProcessorDeps {
   // Bounded well inside the 30 s timeout, so a hung call fails the record (and SQS retries it) instead
   // of the whole batch timing out.
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
   return {
     config,
-    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
-    sfn: new SFNClient({ maxAttempts: 3, requestHandler }),
+    documentClient: createDocumentClient(),
+    sfn: new SFNClient(boundedClientOptions()),
     // The queue URLs come from configuration; the client's own endpoint (regional, or the local stack's
     // AWS_ENDPOINT_URL_SQS) decides where calls go, so emulator URLs need not resolve.
-    sqs: new SQSClient({ maxAttempts: 3, requestHandler, useQueueUrlAsEndpoint: false }),
+    sqs: new SQSClient({ ...boundedClientOptions(), useQueueUrlAsEndpoint: false }),
     logger,
     metrics,
     now: () => new Date(),

@@ -2,9 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
+import { createDocumentClient } from '../lib/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../lib/config';
 import { logger, metrics } from '../lib/observability';
 import { createOutcomeRepository, type OutcomeRepository } from '../lib/outcome-repository';
@@ -54,8 +53,7 @@ export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutco
 
 /** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
 export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): RecordOutcomeDeps {
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }));
+  const documents = createDocumentClient();
   return {
     config,
     outcomes: createOutcomeRepository(documents, config.deliveriesTable),

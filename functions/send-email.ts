@@ -2,10 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
+import { boundedClientOptions, createDocumentClient } from '../lib/aws-clients';
 import { createAttemptRepository } from '../lib/attempt-repository';
 import { loadSendEmailConfig, type SendEmailConfig } from '../lib/config';
 import { DeliveryRepository } from '../lib/delivery-repository';
@@ -54,16 +53,16 @@ export function createSendEmailHandler(deps: SendEmailDeps): SendEmailHandler {
 
 /** The production wiring; endpoints follow `AWS_ENDPOINT_URL_DYNAMODB` / `_SES` (set by the local stack). */
 export function liveDeps(config: SendEmailConfig = loadSendEmailConfig()): SendEmailDeps {
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documents = createDocumentClient();
   return {
     config,
     deliveries: new DeliveryRepository(documents, config.deliveriesTable),
     attempts: createAttemptRepository(documents, config.deliveriesTable),
     // One SDK retry only: the state machine's Retry (with backoff) is the place for longer waits.
-    mailer: createSesEmailSender(new SESClient({ maxAttempts: 2, requestHandler }), config.emailFrom),
+    mailer: createSesEmailSender(
+      new SESClient({ ...boundedClientOptions(), maxAttempts: 2 }),
+      config.emailFrom,
+    ),
     logger,
     metrics,
     now: () => new Date(),

@@ -2,12 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import ssm, { type SSMOptions } from '@middy/ssm';
 import type { Context } from 'aws-lambda';
+import { boundedClientOptions, createDocumentClient } from '../lib/aws-clients';
 import { createAttemptRepository } from '../lib/attempt-repository';
 import { loadSendSmsConfig, type SendSmsConfig } from '../lib/config';
 import { DeliveryRepository } from '../lib/delivery-repository';
@@ -101,10 +100,7 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
  * come from `SINCH_API_URL` / `SINCH_AUTH_URL`.
  */
 export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDeps {
-  const requestHandler = { connectionTimeout: 1000, requestTimeout: 3000 };
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const documents = createDocumentClient();
   return {
     config,
     deliveries: new DeliveryRepository(documents, config.deliveriesTable),
@@ -118,7 +114,7 @@ export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDe
     logger,
     metrics,
     now: () => new Date(),
-    ssm: { awsClientOptions: { maxAttempts: 3, requestHandler } },
+    ssm: { awsClientOptions: boundedClientOptions() },
   };
 }
 

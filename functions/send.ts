@@ -2,13 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import ssm, { type SSMOptions } from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { boundedClientOptions, createDocumentClient } from '../lib/aws-clients';
 import { loadSendApiConfig, type SendApiConfig } from '../lib/config';
 import { DeliveryRepository } from '../lib/delivery-repository';
 import { ConfigError, ConflictError, ValidationError } from '../lib/errors';
@@ -136,13 +135,10 @@ export function createSendHandler(deps: SendDeps): SendHandler {
 export function liveDeps(config: SendApiConfig = loadSendApiConfig()): SendDeps {
   // Bounded so a slow dependency fails the request well inside the 10 s Lambda timeout; the caller retries
   // safely because every step is idempotent per delivery id.
-  const clientOptions = { maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } };
+  const clientOptions = boundedClientOptions(2000);
   return {
     config,
-    repository: new DeliveryRepository(
-      DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions)),
-      config.deliveriesTable,
-    ),
+    repository: new DeliveryRepository(createDocumentClient(clientOptions), config.deliveriesTable),
     workflow: new WorkflowStarter(new SFNClient(clientOptions), config.deliveryStateMachineArn),
     logger,
     metrics,
