@@ -92,7 +92,7 @@ function charCount(text: string): number {
 /**
  * `libphonenumber-js/mobile` metadata knows only the mobile number patterns, so `isValid()` is true exactly
  * for numbers that can receive an SMS (including the US/CA ranges shared by fixed and mobile lines).
- * See docs/decisions/0010-phone-number-metadata.md for why not `/min` or `/max`.
+ * See docs/decisions/0004-mobile-phone-metadata.md for why not `/min` or `/max`.
  */
 function isMobileNumber(e164: string): boolean {
   const parsed = parsePhoneNumberFromString(e164);
