@@ -10,4 +10,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/tests/setup/polyfills.ts'],
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/tests/setup/summary-reporter.js'],
 };
