@@ -129,15 +129,32 @@ export function createAttemptRepository(
     },
 
     async setMessageId(deliveryId, attempt, messageId) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(deliveryId, attempt),
-          UpdateExpression: 'SET messageId = :messageId REMOVE reason',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':messageId': messageId },
-        }),
-      );
+      // The reason a retried send left behind ("timed out, retrying") is stale once Sinch took the message,
+      // but a receipt may already have moved the attempt on (reports are correlated by metadata, so a fast
+      // FAILED can land before this write): its reason is the real one and stays.
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(deliveryId, attempt),
+            UpdateExpression: 'SET messageId = :messageId REMOVE reason',
+            ConditionExpression: 'attribute_exists(PK) AND #status = :sent',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':messageId': messageId, ':sent': 'SENT' },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(deliveryId, attempt),
+            UpdateExpression: 'SET messageId = :messageId',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':messageId': messageId },
+          }),
+        );
+      }
     },
 
     async noteSendFailure(deliveryId, attempt, note) {

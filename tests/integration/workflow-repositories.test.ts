@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createAttemptRepository, type AttemptRepository } from '../../lib/attempt-repository';
 import { createOutcomeRepository, type OutcomeRepository } from '../../lib/outcome-repository';
 import { aMetaItem } from '../builders/attempt-item';
@@ -91,6 +91,32 @@ describe('attempt repository', () => {
     const item = await attempts.getAttempt(deliveryId, 1);
     expect(item).toMatchObject({ messageId: 'msg-1', taskToken: 'token-b' });
     expect(item).not.toHaveProperty('reason');
+  });
+
+  it('keeps the reason of a FAILED report that landed before the message id was stored', async () => {
+    const deliveryId = freshId();
+    await attempts.startSmsAttempt({ ...START, deliveryId });
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { PK: `D#${deliveryId}`, SK: 'A#001' },
+        UpdateExpression: 'SET #status = :failed, reason = :reason, #class = :class',
+        ExpressionAttributeNames: { '#status': 'status', '#class': 'class' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':reason': 'RECIPIENT_NOT_REACHABLE',
+          ':class': 'Permanent',
+        },
+      }),
+    );
+
+    await attempts.setMessageId(deliveryId, 1, 'msg-fast-failure');
+
+    expect(await attempts.getAttempt(deliveryId, 1)).toMatchObject({
+      status: 'FAILED',
+      reason: 'RECIPIENT_NOT_REACHABLE',
+      messageId: 'msg-fast-failure',
+    });
   });
 
   it('indexes the message id for the processor (byMessage)', async () => {
