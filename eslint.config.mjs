@@ -30,11 +30,11 @@ export default tseslint.config(
   },
   {
     files: ['lib/**/*.ts'],
-    ignores: ['lib/config.ts'],
+    ignores: ['lib/shared/config.ts'],
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Only lib/config.ts reads process.env.' },
+        { object: 'process', property: 'env', message: 'Only lib/shared/config.ts reads process.env.' },
       ],
     },
   },

@@ -16,7 +16,7 @@ import { median, type BenchContext, type BenchRow } from './harness';
 const BENCH = 'cold-start';
 const GOAL_MS = 150;
 
-/** Every variable a config loader of lib/config.ts requires, with stand-in values. */
+/** Every variable a config loader of lib/shared/config.ts requires, with stand-in values. */
 const FUNCTION_ENV: Readonly<Record<string, string>> = {
   STAGE: 'bench',
   AWS_REGION: 'us-east-1',

@@ -6,8 +6,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createIngressHandler } from '../functions/ingress';
-import { createReceiptQueue } from '../lib/receipt-queue';
+import { createIngressHandler } from '../lib/ingress/ingress-handler';
+import { createReceiptQueue } from '../lib/ingress/receipt-queue';
 import { median, percentile, type BenchContext, type BenchRow } from './harness';
 
 /**

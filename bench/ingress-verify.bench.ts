@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { verifyWebhookSignature } from '../lib/webhook-signature';
-import { routeWebhook } from '../lib/webhook-routing';
+import { verifyWebhookSignature } from '../lib/ingress/webhook-signature';
+import { routeWebhook } from '../lib/ingress/webhook-routing';
 import { compareInRounds, medianRatio, type BenchContext, type BenchRow } from './harness';
 
 /**

@@ -1,4 +1,4 @@
-import { OUTCOMES, type Outcome } from '../lib/delivery-model';
+import { OUTCOMES, type Outcome } from '../lib/table/delivery-model';
 import { UsageError } from './errors';
 import type { DeliveryRecord } from './records';
 

@@ -3,7 +3,7 @@ import { EXIT_CODES, type ExitCode } from './exit-codes';
 /**
  * Errors the CLI reports to a person. Each carries its exit code and, where one helps, a hint that says
  * what to do next. They are CLI concerns (exit codes, hints), so they live here rather than in
- * `lib/errors.ts`, whose errors are about the deployed system.
+ * `lib/shared/errors.ts`, whose errors are about the deployed system.
  */
 export abstract class CliError extends Error {
   abstract readonly exitCode: ExitCode;

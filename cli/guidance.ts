@@ -1,5 +1,5 @@
-import type { FailureClass } from '../lib/errors';
-import type { Outcome } from '../lib/delivery-model';
+import type { FailureClass } from '../lib/shared/errors';
+import type { Outcome } from '../lib/table/delivery-model';
 import type { DeliveryReport } from './timeline';
 
 /**

@@ -1,6 +1,6 @@
-import { parseMessageMetadata } from '../lib/delivery-model';
-import { maskPhone } from '../lib/pii';
-import { decodeEnvelope, RECEIPT_ATTRIBUTES } from '../lib/receipt-envelope';
+import { parseMessageMetadata } from '../lib/table/delivery-model';
+import { maskPhone } from '../lib/shared/pii';
+import { decodeEnvelope, RECEIPT_ATTRIBUTES } from '../lib/receipts/receipt-envelope';
 import { redactNumbers } from './redact';
 
 /**

@@ -1,4 +1,4 @@
-import type { AttemptItem, DeliveryMetaItem } from '../lib/delivery-model';
+import type { AttemptItem, DeliveryMetaItem } from '../lib/table/delivery-model';
 
 /**
  * What support tooling reads from the deliveries table. The reader projects exactly these attributes,

@@ -1,4 +1,4 @@
-import { maskPhone } from '../lib/pii';
+import { maskPhone } from '../lib/shared/pii';
 
 // A run of 7 to 15 digits, optionally after "+", that is not part of a longer token such as a ULID.
 const DIGIT_RUN = /(?<![A-Za-z0-9])\+?\d{7,15}(?![A-Za-z0-9])/g;

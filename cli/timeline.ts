@@ -1,5 +1,5 @@
-import type { FailureClass } from '../lib/errors';
-import type { DeliveryPolicy, Outcome } from '../lib/delivery-model';
+import type { FailureClass } from '../lib/shared/errors';
+import type { DeliveryPolicy, Outcome } from '../lib/table/delivery-model';
 import type { AttemptRecord, DeliveryRecord } from './records';
 import { redactNumbers } from './redact';
 

@@ -5,7 +5,7 @@ import {
   type AttemptItem,
   type DeliveryMetaItem,
   type Outcome,
-} from '../lib/delivery-model';
+} from '../lib/table/delivery-model';
 
 /**
  * What the deliveries table says happened to one delivery, read the way support would (one Query of its

@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY, type Outcome } from '../lib/delivery-model';
-import type { FailureClass } from '../lib/errors';
+import { DEFAULT_POLICY, type Outcome } from '../lib/table/delivery-model';
+import type { FailureClass } from '../lib/shared/errors';
 
 /**
  * What the simulated Sinch does, chosen by the recipient number: the "magic numbers" of the local stack,

@@ -1,8 +1,8 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ulid } from 'ulid';
-import { parseMessageMetadata } from '../lib/delivery-model';
-import { maskPhone } from '../lib/pii';
+import { parseMessageMetadata } from '../lib/table/delivery-model';
+import { maskPhone } from '../lib/shared/pii';
 import { listen, readBody, sendJson } from './http-server';
 import { SinchApiError, sendProblem, sendSinchError } from './sinch-api-errors';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random';

@@ -4,7 +4,7 @@ import {
   ScanCommand,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { deliveryPk, META_SK, parseAttemptSk } from '../../lib/delivery-model';
+import { deliveryPk, META_SK, parseAttemptSk } from '../../lib/table/delivery-model';
 import type { OutcomeFilter } from '../delivery-list';
 import { ATTEMPT_FIELDS, DELIVERY_FIELDS, type AttemptRecord, type DeliveryRecord } from '../records';
 

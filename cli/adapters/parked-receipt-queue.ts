@@ -8,7 +8,7 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { RECEIPT_ATTRIBUTES } from '../../lib/receipt-envelope';
+import { RECEIPT_ATTRIBUTES } from '../../lib/receipts/receipt-envelope';
 import type { ParkedMessage } from '../parked-receipt';
 
 /**

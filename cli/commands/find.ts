@@ -1,4 +1,4 @@
-import { hashRecipient, maskPhone } from '../../lib/pii';
+import { hashRecipient, maskPhone } from '../../lib/shared/pii';
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { parseLimit, parsePhone } from '../command-line';

@@ -1,5 +1,5 @@
-import { DELIVERY_ID_PATTERN } from '../../lib/delivery-model';
-import { classifyReason } from '../../lib/reason-classifier';
+import { DELIVERY_ID_PATTERN } from '../../lib/table/delivery-model';
+import { classifyReason } from '../../lib/receipts/reason-classifier';
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { NotFoundCliError, UsageError } from '../errors';

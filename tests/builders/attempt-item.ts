@@ -4,7 +4,7 @@ import {
   deliveryPk,
   type AttemptItem,
   type DeliveryMetaItem,
-} from '../../lib/delivery-model';
+} from '../../lib/table/delivery-model';
 
 /**
  * Items of the deliveries table as send-sms and the send API write them, for tests of the receipt

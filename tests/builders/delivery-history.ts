@@ -1,4 +1,4 @@
-import type { ReceiptEntry } from '../../lib/delivery-model';
+import type { ReceiptEntry } from '../../lib/table/delivery-model';
 import type { AttemptRecord, DeliveryRecord } from '../../cli/records';
 import type { WorkflowEvent } from '../../cli/timeline';
 

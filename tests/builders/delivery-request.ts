@@ -1,4 +1,4 @@
-import type { DeliveryRequest } from '../../lib/delivery-request';
+import type { DeliveryRequest } from '../../lib/delivery/delivery-request';
 
 /** A fixed "now" for tests that validate requests; `expiresAt` defaults to ten minutes after it. */
 export const TEST_NOW = new Date('2030-01-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { RECEIPT_ATTRIBUTES, encodeEnvelope } from '../../lib/receipt-envelope';
+import { RECEIPT_ATTRIBUTES, encodeEnvelope } from '../../lib/receipts/receipt-envelope';
 
 /** SQS event records as Lambda delivers them from the receipts queue. */
 

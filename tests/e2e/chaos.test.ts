@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY } from '../../lib/delivery-model';
-import { decodeEnvelope } from '../../lib/receipt-envelope';
+import { DEFAULT_POLICY } from '../../lib/table/delivery-model';
+import { decodeEnvelope } from '../../lib/receipts/receipt-envelope';
 import { SCENARIOS, scenarioFor } from '../../local/sinch-scenarios';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import {

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { retentionTtl } from '../../lib/delivery-repository';
+import { retentionTtl } from '../../lib/table/delivery-repository';
 import { postDelivery } from '../../local/send-api-client';
 import { signWebhook } from '../../local/sinch-webhook-signing';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -26,7 +26,7 @@ import {
 const RETENTION_DAYS = 30; // params.default.retentionDays: the local stage sets none of its own.
 const NAMESPACE = 'ReceiptDrivenSms/local';
 const FUNCTIONS = ['ingress', 'processor', 'send', 'sendSms', 'decideNext', 'sendEmail', 'recordOutcome'];
-/** The keys of a `DeliveryOutcome` event's detail (lib/workflow-tasks.ts): none of them personal. */
+/** The keys of a `DeliveryOutcome` event's detail (lib/workflow/task-contract.ts): none of them personal. */
 const OUTCOME_DETAIL_KEYS = [
   'createdAt',
   'deliveryId',

@@ -1,8 +1,8 @@
-import type { AttemptRepository } from '../../lib/attempt-repository';
-import type { AttemptItem, DeliveryMetaItem } from '../../lib/delivery-model';
-import { attemptSk, deliveryPk } from '../../lib/delivery-model';
-import { NotFoundError } from '../../lib/errors';
-import type { OutcomeRepository } from '../../lib/outcome-repository';
+import type { AttemptRepository } from '../../lib/table/attempt-repository';
+import type { AttemptItem, DeliveryMetaItem } from '../../lib/table/delivery-model';
+import { attemptSk, deliveryPk } from '../../lib/table/delivery-model';
+import { NotFoundError } from '../../lib/shared/errors';
+import type { OutcomeRepository } from '../../lib/table/outcome-repository';
 
 /**
  * The deliveries table in memory, with the same rules as the DynamoDB adapters (`lib/attempt-repository`,

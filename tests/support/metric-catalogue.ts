@@ -1,7 +1,7 @@
-import { INGRESS_METRICS } from '../../lib/ingress-telemetry';
-import { PROCESSOR_METRICS } from '../../lib/processor-telemetry';
-import { SEND_API_METRICS } from '../../lib/send-api-telemetry';
-import { WORKFLOW_METRICS } from '../../lib/workflow-telemetry';
+import { INGRESS_METRICS } from '../../lib/ingress/ingress-telemetry';
+import { PROCESSOR_METRICS } from '../../lib/receipts/processor-telemetry';
+import { SEND_API_METRICS } from '../../lib/delivery/send-api-telemetry';
+import { WORKFLOW_METRICS } from '../../lib/workflow/workflow-telemetry';
 
 /**
  * Every CloudWatch metric the functions publish, with the dimensions each carries besides `service` (which

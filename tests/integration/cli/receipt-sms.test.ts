@@ -11,9 +11,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AttemptItem, DeliveryMetaItem } from '../../../lib/delivery-model';
-import { hashRecipient } from '../../../lib/pii';
-import { encodeEnvelope } from '../../../lib/receipt-envelope';
+import type { AttemptItem, DeliveryMetaItem } from '../../../lib/table/delivery-model';
+import { hashRecipient } from '../../../lib/shared/pii';
+import { encodeEnvelope } from '../../../lib/receipts/receipt-envelope';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
 import { startSsmStandIn, type SsmStandIn } from '../../../local/ssm-stand-in';
 import type { StackDescription } from '../../../local/stack';

@@ -1,5 +1,5 @@
-import { FAILURE_CLASSES } from '../../../lib/errors';
-import { OUTCOMES } from '../../../lib/delivery-model';
+import { FAILURE_CLASSES } from '../../../lib/shared/errors';
+import { OUTCOMES } from '../../../lib/table/delivery-model';
 import { FAILURE_CLASS_GUIDANCE, OUTCOME_GUIDANCE, verdict } from '../../../cli/guidance';
 import { buildDeliveryReport } from '../../../cli/timeline';
 import { aDeliveryRecord, aReceipt, anSmsAttempt, at } from '../../builders/delivery-history';

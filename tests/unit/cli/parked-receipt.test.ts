@@ -1,4 +1,4 @@
-import { encodeEnvelope } from '../../../lib/receipt-envelope';
+import { encodeEnvelope } from '../../../lib/receipts/receipt-envelope';
 import {
   countByReason,
   SQS_REDRIVE_REASON,

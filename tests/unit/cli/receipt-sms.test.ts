@@ -1,5 +1,5 @@
-import { hashRecipient } from '../../../lib/pii';
-import { encodeEnvelope } from '../../../lib/receipt-envelope';
+import { hashRecipient } from '../../../lib/shared/pii';
+import { encodeEnvelope } from '../../../lib/receipts/receipt-envelope';
 import { TargetError } from '../../../cli/errors';
 import { EXIT_CODES } from '../../../cli/exit-codes';
 import { main, type MainDependencies } from '../../../cli/receipt-sms';

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import reasonCodes from '../../fixtures/sinch-reason-codes.json';
-import { FAILURE_CLASSES } from '../../../lib/errors';
-import { DEFAULT_POLICY } from '../../../lib/delivery-model';
+import { FAILURE_CLASSES } from '../../../lib/shared/errors';
+import { DEFAULT_POLICY } from '../../../lib/table/delivery-model';
 import {
   LATE_AFTER_SECONDS,
   REASON_BY_CLASS,

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import aslValidator from 'asl-validator';
-import { TASK_ERROR_NAMES } from '../../../lib/errors';
-import { EXPIRED_FAILURE, FALLBACK_FAILURES, RESENDABLE_FAILURES } from '../../../lib/next-step-policy';
+import { TASK_ERROR_NAMES } from '../../../lib/shared/errors';
+import {
+  EXPIRED_FAILURE,
+  FALLBACK_FAILURES,
+  RESENDABLE_FAILURES,
+} from '../../../lib/workflow/next-step-policy';
 import { parseAslYaml, type JsonObject } from '../../../local/asl-definition';
 
 /**

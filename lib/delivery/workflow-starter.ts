@@ -1,0 +1,96 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ConflictError } from '../shared/errors';
+import type { ExecutionInput } from '../table/delivery-model';
+
+/**
+ * Starts the delivery workflow through Step Functions. The execution name is the delivery id, which makes
+ * Step Functions itself the last line of idempotency: a name is unique per state machine for 90 days.
+ */
+
+export interface StartedExecution {
+  readonly executionArn: string;
+  /** True when an execution with this name and the same input was already there. */
+  readonly alreadyStarted: boolean;
+}
+
+/**
+ * The ARN Step Functions gives an execution: the state machine ARN with `stateMachine` replaced by
+ * `execution`, followed by the execution name.
+ *
+ * @example
+ * executionArnFor('arn:aws:states:eu-west-1:123456789012:stateMachine:delivery', 'd-1');
+ * // 'arn:aws:states:eu-west-1:123456789012:execution:delivery:d-1'
+ */
+export function executionArnFor(stateMachineArn: string, executionName: string): string {
+  const parts = stateMachineArn.split(':');
+  if (parts.length !== 7 || parts[5] !== 'stateMachine') {
+    throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
+  }
+  parts[5] = 'execution';
+  return `${parts.join(':')}:${executionName}`;
+}
+
+function isExecutionAlreadyExists(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'ExecutionAlreadyExists';
+}
+
+function parseInput(json: string | undefined): unknown {
+  try {
+    return json === undefined ? undefined : JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @example
+ * const workflow = new WorkflowStarter(new SFNClient({}), config.deliveryStateMachineArn);
+ * const { executionArn } = await workflow.start({ deliveryId, expiresAt, policy });
+ */
+export class WorkflowStarter {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  /**
+   * Starts the execution named after the delivery. The input is only `{ deliveryId, expiresAt, policy }`:
+   * execution input is visible to anyone who can read the history, so it never holds a recipient or text.
+   *
+   * A running Standard execution with the same name and input is returned by Step Functions as a success;
+   * a finished one answers `ExecutionAlreadyExists`, which is a success here too when its input matches.
+   *
+   * @throws {ConflictError} when an execution of that name exists with a different input
+   */
+  async start(input: ExecutionInput): Promise<StartedExecution> {
+    const execution: ExecutionInput = {
+      deliveryId: input.deliveryId,
+      expiresAt: input.expiresAt,
+      policy: input.policy,
+    };
+    try {
+      const { executionArn } = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: execution.deliveryId,
+          input: JSON.stringify(execution),
+        }),
+      );
+      return {
+        executionArn: executionArn ?? executionArnFor(this.stateMachineArn, execution.deliveryId),
+        alreadyStarted: false,
+      };
+    } catch (error) {
+      if (!isExecutionAlreadyExists(error)) throw error;
+    }
+
+    const executionArn = executionArnFor(this.stateMachineArn, execution.deliveryId);
+    const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    // Compare parsed values: the same input may have been serialised with other whitespace or key order.
+    if (!isDeepStrictEqual(parseInput(existing.input), JSON.parse(JSON.stringify(execution)))) {
+      throw new ConflictError(execution.deliveryId);
+    }
+    return { executionArn, alreadyStarted: true };
+  }
+}

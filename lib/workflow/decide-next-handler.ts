@@ -1,0 +1,59 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import { createDocumentClient } from '../shared/aws-clients';
+import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
+import { decideNextTask, type DecideNextTaskDeps } from './decide-next-task';
+import { DeliveryRepository } from '../table/delivery-repository';
+import { logger } from '../shared/observability';
+import { DecideNextPayloadSchema, parseTaskPayload, type WorkflowState } from './task-contract';
+
+export interface DecideNextDeps {
+  readonly config: WorkflowTaskConfig;
+  readonly deliveries: DecideNextTaskDeps['deliveries'];
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+export type DecideNextHandler = MiddyfiedHandler<unknown, WorkflowState>;
+
+/**
+ * The `DecideNextStep` task Lambda: the one place the workflow learns the current time. Returns the next
+ * workflow state, whose `decision.reason` is what a support person reads in the execution history.
+ *
+ * @example
+ * const handler = createDecideNextHandler({ ...liveDeps(config), now: () => fixedDate });
+ */
+export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler {
+  deps.logger.appendPersistentKeys({ stage: deps.config.stage });
+
+  const decideNext = async (event: unknown): Promise<WorkflowState> => {
+    const payload = parseTaskPayload(DecideNextPayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
+    const next = await decideNextTask(payload, deps);
+    deps.logger.info('Next step decided', {
+      deliveryId: next.deliveryId,
+      failure: payload.failure,
+      action: next.decision?.action,
+      reason: next.decision?.reason,
+    });
+    return next;
+  };
+
+  return middy<unknown, WorkflowState>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
+    .handler(decideNext);
+}
+
+/** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
+export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): DecideNextDeps {
+  const documents = createDocumentClient();
+  return {
+    config,
+    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
+    logger,
+    now: () => new Date(),
+  };
+}
+
+export const handler = createDecideNextHandler(liveDeps());

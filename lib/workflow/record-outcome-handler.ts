@@ -1,0 +1,62 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import { createDocumentClient } from '../shared/aws-clients';
+import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
+import { logger, metrics } from '../shared/observability';
+import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
+import { recordOutcomeTask } from './record-outcome-task';
+import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
+import { recordDeliveryOutcome } from './workflow-telemetry';
+
+export interface RecordOutcomeDeps {
+  readonly config: WorkflowTaskConfig;
+  readonly outcomes: OutcomeRepository;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
+export type RecordOutcomeHandler = MiddyfiedHandler<unknown, DeliveryOutcomeDetail>;
+
+/**
+ * The `RecordOutcome` task Lambda: writes the delivery's one outcome to `META` and returns the
+ * `DeliveryOutcome` event detail that `PublishOutcome` puts on the default bus. Counts the outcome, its
+ * time and the attempts' failures ({@link recordDeliveryOutcome}).
+ *
+ * @example
+ * const handler = createRecordOutcomeHandler({ ...liveDeps(config), outcomes: fakeOutcomes });
+ */
+export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutcomeHandler {
+  const { config } = deps;
+  deps.logger.appendPersistentKeys({ stage: config.stage });
+
+  const recordOutcome = async (event: unknown): Promise<DeliveryOutcomeDetail> => {
+    const payload = parseTaskPayload(RecordOutcomePayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
+    const detail = await recordOutcomeTask(payload, { ...deps, stage: config.stage });
+    recordDeliveryOutcome(detail, deps.metrics);
+    return detail;
+  };
+
+  return middy<unknown, DeliveryOutcomeDetail>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
+    .use(logMetrics(deps.metrics))
+    .handler(recordOutcome);
+}
+
+/** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
+export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): RecordOutcomeDeps {
+  const documents = createDocumentClient();
+  return {
+    config,
+    outcomes: createOutcomeRepository(documents, config.deliveriesTable),
+    logger,
+    metrics,
+    now: () => new Date(),
+  };
+}
+
+export const handler = createRecordOutcomeHandler(liveDeps());

@@ -1,0 +1,71 @@
+import type { Outcome } from '../table/delivery-model';
+import type { AppLogger } from '../shared/observability';
+import type { OutcomeRepository } from '../table/outcome-repository';
+import type { DeliveryOutcomeDetail, FinalResult, RecordOutcomePayload } from './task-contract';
+
+/**
+ * The `RecordOutcome` task: turns the path the workflow ended on into the delivery's one outcome, stores it
+ * on `META` (first outcome wins) and returns the `DeliveryOutcome` event detail for `PublishOutcome`.
+ */
+
+export interface RecordOutcomeTaskDeps {
+  readonly outcomes: OutcomeRepository;
+  readonly stage: string;
+  readonly now: () => Date;
+  readonly logger: Pick<AppLogger, 'info' | 'warn'>;
+}
+
+/** A delivery on the first SMS is `DELIVERED`; one that needed a resend is `DELIVERED_AFTER_RESEND`. */
+export function outcomeOf(result: FinalResult, attempt: number): Outcome {
+  return result === 'DELIVERED' && attempt > 1 ? 'DELIVERED_AFTER_RESEND' : result;
+}
+
+/**
+ * Records the outcome and describes it.
+ *
+ * @example
+ * await recordOutcomeTask({ deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 2, failures: ['States.Timeout'] }, deps);
+ * // { deliveryId: 'd-1', outcome: 'DELIVERED_AFTER_RESEND', smsAttempts: 2, emailSent: false, … }
+ */
+export async function recordOutcomeTask(
+  payload: RecordOutcomePayload,
+  deps: RecordOutcomeTaskDeps,
+): Promise<DeliveryOutcomeDetail> {
+  const outcome = outcomeOf(payload.outcome, payload.attempt);
+  const recorded = await deps.outcomes.record({
+    deliveryId: payload.deliveryId,
+    outcome,
+    outcomeAt: deps.now().toISOString(),
+    attempts: payload.attempt,
+  });
+  if (!recorded.recordedNow && recorded.outcome !== outcome) {
+    deps.logger.warn('An earlier outcome was already recorded; keeping it', {
+      deliveryId: payload.deliveryId,
+      recorded: recorded.outcome,
+      ignored: outcome,
+    });
+  }
+  const finalOutcome = recorded.outcome ?? outcome;
+  const outcomeAt = recorded.outcomeAt ?? deps.now().toISOString();
+  const detail: DeliveryOutcomeDetail = {
+    deliveryId: payload.deliveryId,
+    stage: deps.stage,
+    outcome: finalOutcome,
+    smsAttempts: recorded.attempts ?? payload.attempt,
+    emailSent: finalOutcome === 'EMAIL_SENT',
+    failureClasses: payload.failures,
+    createdAt: recorded.createdAt,
+    expiresAt: recorded.expiresAt,
+    outcomeAt,
+    secondsToOutcome: Math.max(
+      0,
+      Math.round((Date.parse(outcomeAt) - Date.parse(recorded.createdAt)) / 1000),
+    ),
+  };
+  deps.logger.info('Delivery outcome recorded', {
+    deliveryId: detail.deliveryId,
+    outcome: detail.outcome,
+    smsAttempts: detail.smsAttempts,
+  });
+  return detail;
+}

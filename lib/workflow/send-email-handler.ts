@@ -1,0 +1,72 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SESClient } from '@aws-sdk/client-ses';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import { boundedClientOptions, createDocumentClient } from '../shared/aws-clients';
+import { createAttemptRepository } from '../table/attempt-repository';
+import { loadSendEmailConfig, type SendEmailConfig } from '../shared/config';
+import { DeliveryRepository } from '../table/delivery-repository';
+import { createSesEmailSender, type EmailSender } from './email-sender';
+import { logger, metrics } from '../shared/observability';
+import { sendEmailTask, type SendEmailTaskDeps, type SendEmailTaskResult } from './send-email-task';
+import { SendEmailPayloadSchema, parseTaskPayload } from './task-contract';
+import { WORKFLOW_METRICS } from './workflow-telemetry';
+
+export interface SendEmailDeps {
+  readonly config: SendEmailConfig;
+  readonly deliveries: SendEmailTaskDeps['deliveries'];
+  readonly attempts: SendEmailTaskDeps['attempts'];
+  readonly mailer: EmailSender;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+}
+
+export type SendEmailHandler = MiddyfiedHandler<unknown, SendEmailTaskResult>;
+
+/**
+ * The `SendEmail` task Lambda (`lambda:invoke`): the fallback email through SES. `Email.Unavailable` is
+ * retried by the state machine; `Email.Rejected` and `Delivery.Expired` are caught by it.
+ *
+ * @example
+ * const handler = createSendEmailHandler({ ...liveDeps(config), mailer: fakeMailer });
+ * await handler({ deliveryId: 'd-1', attempt: 4 }, context);
+ */
+export function createSendEmailHandler(deps: SendEmailDeps): SendEmailHandler {
+  deps.logger.appendPersistentKeys({ stage: deps.config.stage });
+
+  const sendEmail = async (event: unknown): Promise<SendEmailTaskResult> => {
+    const payload = parseTaskPayload(SendEmailPayloadSchema, event);
+    deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
+    const result = await sendEmailTask(payload, deps);
+    if (!result.alreadySent) deps.metrics.addMetric(WORKFLOW_METRICS.fallbackEmailSent, MetricUnit.Count, 1);
+    return result;
+  };
+
+  return middy<unknown, SendEmailTaskResult>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
+    .use(logMetrics(deps.metrics))
+    .handler(sendEmail);
+}
+
+/** The production wiring; endpoints follow `AWS_ENDPOINT_URL_DYNAMODB` / `_SES` (set by the local stack). */
+export function liveDeps(config: SendEmailConfig = loadSendEmailConfig()): SendEmailDeps {
+  const documents = createDocumentClient();
+  return {
+    config,
+    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
+    attempts: createAttemptRepository(documents, config.deliveriesTable),
+    // One SDK retry only: the state machine's Retry (with backoff) is the place for longer waits.
+    mailer: createSesEmailSender(
+      new SESClient({ ...boundedClientOptions(), maxAttempts: 2 }),
+      config.emailFrom,
+    ),
+    logger,
+    metrics,
+    now: () => new Date(),
+  };
+}
+
+export const handler = createSendEmailHandler(liveDeps());

@@ -1,0 +1,95 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { SinchRejectedError, SinchUnavailableError, TASK_ERROR_NAMES } from '../shared/errors';
+import type { SendSmsTaskResult } from './send-sms-task';
+import type { DeliveryOutcomeDetail } from './task-contract';
+
+/**
+ * CloudWatch metric names the delivery workflow's task Lambdas emit (namespace from
+ * `POWERTOOLS_METRICS_NAMESPACE`). Alarms and the dashboard in `serverless.yml` name these; the template
+ * tests check that every name they use is one of these or another `*_METRICS` list.
+ */
+export const WORKFLOW_METRICS = {
+  /** send-sms: SMS attempts Sinch accepted. A Step Functions retry of an accepted attempt is not counted twice. */
+  smsSent: 'SmsSent',
+  /** send-sms: accepted SMS attempts after the first one of a delivery. */
+  smsResends: 'SmsResends',
+  /** send-sms: invocations that ended in any error (Sinch, expiry, DynamoDB…). */
+  smsSendFailed: 'SmsSendFailed',
+  /** send-sms: `messages:send` or its token request failed; dimension `kind` (`Sinch.Rejected`, `Sinch.Unavailable`). */
+  sinchSendErrors: 'SinchSendErrors',
+  /** send-email: fallback emails SES accepted. */
+  fallbackEmailSent: 'FallbackEmailSent',
+  /** record-outcome: deliveries that ended; dimension `outcome`. */
+  deliveries: 'Deliveries',
+  /** record-outcome: seconds from the accepted request to the recorded outcome; dimension `outcome`. */
+  timeToOutcome: 'TimeToOutcome',
+  /**
+   * record-outcome: the failed SMS attempts of a delivery that ended, by the error that ended each one;
+   * dimension `failure` (`States.Timeout`, `Sms.Transient`, `Sinch.Rejected`…, `Other`).
+   */
+  smsAttemptFailures: 'SmsAttemptFailures',
+} as const;
+
+/** The dimension `kind` of {@link WORKFLOW_METRICS.sinchSendErrors}. */
+export const SINCH_SEND_ERROR_KINDS = ['Sinch.Rejected', 'Sinch.Unavailable'] as const;
+
+/** What the task handlers count through (the Powertools `Metrics` of the function). */
+export type WorkflowMetrics = Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric'>;
+
+/** Every value the `failure` dimension may take; anything else is counted as `Other`. */
+export const ATTEMPT_FAILURE_NAMES: readonly string[] = [...TASK_ERROR_NAMES, 'States.Timeout'];
+
+// A metric with its own dimension is published on its own, so the dimension does not attach to the
+// invocation's other metrics. Every value is from a bounded list: a dimension never carries request data.
+function countBy(metrics: WorkflowMetrics, name: string, dimension: string, value: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, 1);
+}
+
+/**
+ * Counts an SMS attempt Sinch accepted, and whether it was a resend.
+ *
+ * @example
+ * recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: false }, metrics);
+ * // SmsSent +1, SmsResends +1
+ */
+export function recordSmsSent(result: SendSmsTaskResult, metrics: WorkflowMetrics): void {
+  if (result.alreadySent) return;
+  metrics.addMetric(WORKFLOW_METRICS.smsSent, MetricUnit.Count, 1);
+  if (result.attempt > 1) metrics.addMetric(WORKFLOW_METRICS.smsResends, MetricUnit.Count, 1);
+}
+
+/**
+ * Counts a failed `SendSms` invocation and, when Sinch caused it, the kind of Sinch error. A rising
+ * `Sinch.Rejected` means a configuration or credit problem (wrong app, revoked key, no balance): every
+ * delivery falls back to email until an operator acts.
+ */
+export function recordSmsSendFailure(error: unknown, metrics: WorkflowMetrics): void {
+  metrics.addMetric(WORKFLOW_METRICS.smsSendFailed, MetricUnit.Count, 1);
+  if (error instanceof SinchRejectedError || error instanceof SinchUnavailableError) {
+    countBy(metrics, WORKFLOW_METRICS.sinchSendErrors, 'kind', error.name);
+  }
+}
+
+/** A failure name as the `failure` dimension carries it: one of {@link ATTEMPT_FAILURE_NAMES}, else `Other`. */
+export function failureDimension(failure: string): string {
+  return ATTEMPT_FAILURE_NAMES.includes(failure) ? failure : 'Other';
+}
+
+/**
+ * Counts a delivery's outcome, how long it took, and the failures of its SMS attempts. The outcome is a
+ * dimension of the invocation's metrics (`Deliveries`, `TimeToOutcome`); each failure is its own metric.
+ *
+ * @example
+ * recordDeliveryOutcome(detail, metrics);
+ * // Deliveries{outcome=DELIVERED_AFTER_RESEND} +1, TimeToOutcome{outcome=…} 42 s, SmsAttemptFailures{failure=Sms.Transient} +1
+ */
+export function recordDeliveryOutcome(detail: DeliveryOutcomeDetail, metrics: WorkflowMetrics): void {
+  metrics.addDimension('outcome', detail.outcome);
+  metrics.addMetric(WORKFLOW_METRICS.deliveries, MetricUnit.Count, 1);
+  metrics.addMetric(WORKFLOW_METRICS.timeToOutcome, MetricUnit.Seconds, detail.secondsToOutcome);
+  for (const failure of detail.failureClasses) {
+    countBy(metrics, WORKFLOW_METRICS.smsAttemptFailures, 'failure', failureDimension(failure));
+  }
+}

@@ -1,0 +1,135 @@
+import '../../support/workflow-env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createRecordOutcomeHandler } from '../../../lib/workflow/record-outcome-handler';
+import { createOutcomeRepository } from '../../../lib/table/outcome-repository';
+import { aMetaItem } from '../../builders/attempt-item';
+import { aLambdaContext } from '../../builders/function-url-event';
+import { captureOutput, type CapturedOutput } from '../../support/captured-output';
+
+const NOW = new Date('2026-03-02T10:17:29.000Z');
+const META = aMetaItem({ deliveryId: 'd-1', attempts: undefined }); // created 10:15:29
+
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+let output: CapturedOutput;
+
+function buildHandler() {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  return createRecordOutcomeHandler({
+    config: { stage: 'unit', deliveriesTable: 'deliveries' },
+    outcomes: createOutcomeRepository(documents, 'deliveries'),
+    logger: new Logger({ serviceName: 'record-outcome-unit', logLevel: 'DEBUG' }),
+    metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'record-outcome-unit' }),
+    now: () => NOW,
+  });
+}
+
+beforeEach(() => {
+  dynamoMock.reset();
+  dynamoMock.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => ({
+    Attributes: {
+      ...META,
+      outcome: input.ExpressionAttributeValues[':outcome'],
+      outcomeAt: input.ExpressionAttributeValues[':outcomeAt'],
+      attempts: input.ExpressionAttributeValues[':attempts'],
+    },
+  }));
+  output = captureOutput();
+});
+
+afterEach(() => output.restore());
+
+describe('record-outcome handler', () => {
+  it('records DELIVERED_AFTER_RESEND when the SMS got through on a later attempt', async () => {
+    // Act
+    const detail = await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 2, failures: ['States.Timeout'] },
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(detail).toEqual({
+      deliveryId: 'd-1',
+      stage: 'unit',
+      outcome: 'DELIVERED_AFTER_RESEND',
+      smsAttempts: 2,
+      emailSent: false,
+      failureClasses: ['States.Timeout'],
+      createdAt: META.createdAt,
+      expiresAt: META.expiresAt,
+      outcomeAt: NOW.toISOString(),
+      secondsToOutcome: 120,
+    });
+    expect(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { PK: 'D#d-1', SK: 'META' },
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(outcome)',
+      ExpressionAttributeValues: { ':outcome': 'DELIVERED_AFTER_RESEND', ':attempts': 2 },
+    });
+  });
+
+  it('counts each outcome in a Deliveries metric with the outcome as dimension', async () => {
+    await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'EMAIL_SENT', attempt: 3, failures: [] },
+      aLambdaContext(),
+    );
+
+    const [blob] = output.metricBlobs();
+    expect(blob).toMatchObject({ outcome: 'EMAIL_SENT', Deliveries: 1 });
+  });
+
+  it('keeps the outcome recorded first and describes that one', async () => {
+    dynamoMock
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamoMock.on(GetCommand).resolves({
+      Item: {
+        deliveryId: 'd-1',
+        createdAt: META.createdAt,
+        expiresAt: META.expiresAt,
+        outcome: 'EMAIL_SENT',
+        outcomeAt: '2026-03-02T10:17:00.000Z',
+        attempts: 3,
+      },
+    });
+
+    const detail = await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'UNDELIVERABLE', attempt: 3, failures: [] },
+      aLambdaContext(),
+    );
+
+    expect(detail).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      outcomeAt: '2026-03-02T10:17:00.000Z',
+      emailSent: true,
+    });
+    expect(output.logLines()).toContainEqual(
+      expect.objectContaining({
+        message: 'An earlier outcome was already recorded; keeping it',
+        ignored: 'UNDELIVERABLE',
+      }),
+    );
+  });
+
+  it('fails with NotFoundError when the delivery has no META item', async () => {
+    dynamoMock
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'missing', $metadata: {} }));
+    dynamoMock.on(GetCommand).resolves({});
+
+    await expect(
+      buildHandler()({ deliveryId: 'd-1', outcome: 'EXPIRED', attempt: 1, failures: [] }, aLambdaContext()),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('rejects an outcome the workflow cannot produce', async () => {
+    await expect(
+      buildHandler()(
+        { deliveryId: 'd-1', outcome: 'DELIVERED_AFTER_RESEND', attempt: 2, failures: [] },
+        aLambdaContext(),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});

@@ -1,0 +1,168 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SinchRejectedError, SinchUnavailableError, EmailRejectedError } from '../../../lib/shared/errors';
+import type { DeliveryOutcomeDetail } from '../../../lib/workflow/task-contract';
+import {
+  WORKFLOW_METRICS,
+  failureDimension,
+  recordDeliveryOutcome,
+  recordSmsSendFailure,
+  recordSmsSent,
+} from '../../../lib/workflow/workflow-telemetry';
+import { captureOutput, type CapturedOutput } from '../../support/captured-output';
+
+/** One metric as CloudWatch would read it from an EMF blob. */
+interface EmittedMetric {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: unknown;
+  /** Each dimension set of the blob, as `{ key: value }`. */
+  readonly dimensionSets: Record<string, unknown>[];
+}
+
+function emittedMetrics(output: CapturedOutput): EmittedMetric[] {
+  return output.metricBlobs().flatMap((blob) => {
+    const [directive] = (
+      blob._aws as {
+        CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+      }
+    ).CloudWatchMetrics;
+    const dimensionSets = directive!.Dimensions.map((keys) =>
+      Object.fromEntries(keys.map((key) => [key, blob[key]])),
+    );
+    return directive!.Metrics.map((metric) => ({
+      name: metric.Name,
+      unit: metric.Unit,
+      value: blob[metric.Name],
+      dimensionSets,
+    }));
+  });
+}
+
+function anOutcome(overrides: Partial<DeliveryOutcomeDetail> = {}): DeliveryOutcomeDetail {
+  return {
+    deliveryId: 'login-7f3a9c',
+    stage: 'test',
+    outcome: 'DELIVERED_AFTER_RESEND',
+    smsAttempts: 2,
+    emailSent: false,
+    failureClasses: ['Sms.Transient'],
+    createdAt: '2026-03-02T10:15:29.000Z',
+    expiresAt: '2026-03-02T10:25:29.000Z',
+    outcomeAt: '2026-03-02T10:16:11.000Z',
+    secondsToOutcome: 42,
+    ...overrides,
+  };
+}
+
+describe('workflow telemetry', () => {
+  let output: CapturedOutput;
+  let metrics: Metrics;
+
+  beforeEach(() => {
+    output = captureOutput();
+    metrics = new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'receipt-driven-sms' });
+  });
+
+  afterEach(() => output.restore());
+
+  it('counts a first SMS as sent and not as a resend', () => {
+    recordSmsSent({ deliveryId: 'd-1', attempt: 1, messageId: 'm-1', alreadySent: false }, metrics);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output).map((m) => m.name)).toEqual([WORKFLOW_METRICS.smsSent]);
+  });
+
+  it('counts a later attempt as sent and as a resend', () => {
+    recordSmsSent({ deliveryId: 'd-1', attempt: 3, messageId: 'm-3', alreadySent: false }, metrics);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output).map((m) => m.name)).toEqual([
+      WORKFLOW_METRICS.smsSent,
+      WORKFLOW_METRICS.smsResends,
+    ]);
+  });
+
+  it('does not count an attempt again when Step Functions retried one Sinch had already accepted', () => {
+    recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: true }, metrics);
+    metrics.setThrowOnEmptyMetrics(false);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output)).toEqual([]);
+  });
+
+  it.each([
+    { kind: 'Sinch.Rejected', error: new SinchRejectedError('Sinch messages:send answered 403', 403) },
+    { kind: 'Sinch.Unavailable', error: new SinchUnavailableError('Sinch messages:send answered 503', 503) },
+  ])('counts a Sinch send error by its kind ($kind)', ({ error, kind }) => {
+    recordSmsSendFailure(error, metrics);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output)).toEqual(
+      expect.arrayContaining([
+        {
+          name: WORKFLOW_METRICS.sinchSendErrors,
+          unit: 'Count',
+          value: 1,
+          dimensionSets: [{ service: 'receipt-driven-sms', kind }],
+        },
+        {
+          name: WORKFLOW_METRICS.smsSendFailed,
+          unit: 'Count',
+          value: 1,
+          dimensionSets: [{ service: 'receipt-driven-sms' }],
+        },
+      ]),
+    );
+  });
+
+  it('counts any other send failure without a Sinch error kind', () => {
+    recordSmsSendFailure(new EmailRejectedError('not a Sinch error'), metrics);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output).map((m) => m.name)).toEqual([WORKFLOW_METRICS.smsSendFailed]);
+  });
+
+  it('counts an outcome and its time with the outcome as dimension', () => {
+    recordDeliveryOutcome(anOutcome({ failureClasses: [] }), metrics);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output)).toEqual([
+      {
+        name: WORKFLOW_METRICS.deliveries,
+        unit: 'Count',
+        value: 1,
+        dimensionSets: [{ service: 'receipt-driven-sms', outcome: 'DELIVERED_AFTER_RESEND' }],
+      },
+      {
+        name: WORKFLOW_METRICS.timeToOutcome,
+        unit: 'Seconds',
+        value: 42,
+        dimensionSets: [{ service: 'receipt-driven-sms', outcome: 'DELIVERED_AFTER_RESEND' }],
+      },
+    ]);
+  });
+
+  it('counts each failed SMS attempt of an ended delivery by the error that ended it', () => {
+    recordDeliveryOutcome(
+      anOutcome({
+        outcome: 'EMAIL_SENT',
+        failureClasses: ['States.Timeout', 'Sms.Transient', 'States.Timeout'],
+      }),
+      metrics,
+    );
+    metrics.publishStoredMetrics();
+
+    const failures = emittedMetrics(output).filter((m) => m.name === WORKFLOW_METRICS.smsAttemptFailures);
+    expect(failures.map((m) => m.dimensionSets)).toEqual([
+      [{ service: 'receipt-driven-sms', failure: 'States.Timeout' }],
+      [{ service: 'receipt-driven-sms', failure: 'Sms.Transient' }],
+      [{ service: 'receipt-driven-sms', failure: 'States.Timeout' }],
+    ]);
+  });
+
+  it('never turns an unexpected failure name into a dimension value', () => {
+    expect(failureDimension('Sinch.Rejected')).toBe('Sinch.Rejected');
+    expect(failureDimension('States.Timeout')).toBe('States.Timeout');
+    expect(failureDimension('call +46701234567')).toBe('Other');
+  });
+});
