@@ -16,7 +16,7 @@ export class SinchApiError extends Error {
   }
 }
 
-/** Sinch's documented error form: `{"error": {code, message, status, details}}` (reference §4.4). */
+/** Sinch's documented error form: `{"error": {code, message, status, details}}` (docs/sinch.md#send-errors). */
 export function sendSinchError(res: ServerResponse, error: SinchApiError): void {
   sendJson(
     res,
@@ -26,7 +26,7 @@ export function sendSinchError(res: ServerResponse, error: SinchApiError): void 
   );
 }
 
-/** The token service answers auth errors in RFC 7807 form (reference §4.2). */
+/** The token service answers auth errors in RFC 7807 form (docs/sinch.md#access-token). */
 export function sendProblem(res: ServerResponse, status: number, title: string, detail: string): void {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(

@@ -14,7 +14,7 @@ export interface AcceptedMessage {
 }
 
 /**
- * `event_time` with nanosecond precision, as channels report it (reference §1.1): the processor must keep
+ * `event_time` with nanosecond precision, as channels report it (docs/sinch.md#envelope): the processor must keep
  * the original string for its dedupe key rather than round-tripping it through `Date`.
  */
 export function eventTime(at: Date, nanos: number): string {
@@ -24,7 +24,7 @@ export function eventTime(at: Date, nanos: number): string {
 }
 
 /**
- * The body of one `MESSAGE_DELIVERY` callback, shaped like reference §1.8: the identity without its `+`,
+ * The body of one `MESSAGE_DELIVERY` callback, shaped like docs/sinch.md#delivery-report: the identity without its `+`,
  * the send's metadata echoed, `reason` only on FAILED, empty strings where Sinch sends empty strings.
  * Returned as the exact string that is signed and POSTed.
  */

@@ -3,7 +3,7 @@ import { SinchApiError } from './sinch-api-errors';
 import type { Scenario } from './sinch-scenarios';
 
 /**
- * The simulated `messages:send` request: Sinch's first, synchronous validation stage (reference §4.3–4.4),
+ * The simulated `messages:send` request: Sinch's first, synchronous validation stage (docs/sinch.md#request-body),
  * and the refusals a scenario number asks for.
  */
 
@@ -24,7 +24,7 @@ function record(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** Validates the fields of reference §4.3 the way Sinch's first, synchronous validation stage does. */
+/** Validates the fields of docs/sinch.md#request-body the way Sinch's first, synchronous validation stage does. */
 export function validateSendRequest(body: Record<string, unknown>): SendRequest {
   const appId = body.app_id;
   if (typeof appId !== 'string' || !isUlid(appId)) throw invalid('app_id must be a valid ULID.');

@@ -15,7 +15,7 @@ import { createWebhookSender, type WebhookDelivery, type WebhookFault } from './
 
 /**
  * A local Sinch: the OAuth2 token endpoint, `POST /v1/projects/{project}/messages:send` validating like the
- * Conversation API (reference §4.2–4.4), and signed `MESSAGE_DELIVERY` webhooks sent back to the ingress with
+ * Conversation API (docs/sinch.md#access-token), and signed `MESSAGE_DELIVERY` webhooks sent back to the ingress with
  * Sinch's retry schedule. What happens to a message is chosen by its recipient number (`sinch-scenarios.ts`).
  * Everything it did is recorded for assertions.
  */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ulid } from 'ulid';
 
 /**
- * How Sinch signs a webhook (reference §2.2): HMAC-SHA256 over `rawBody.nonce.timestamp` with the secret's
+ * How Sinch signs a webhook (docs/sinch.md#signing-algorithm): HMAC-SHA256 over `rawBody.nonce.timestamp` with the secret's
  * UTF-8 bytes, standard base64 with padding. The simulator signs every delivery report this way, so the real
  * ingress verifies exactly what it would verify in production.
  */

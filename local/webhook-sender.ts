@@ -1,7 +1,7 @@
 import { scaledMs, type TimeFactor } from './time-scale';
 
 /**
- * Delivers webhooks the way Sinch documents for its SMS API callbacks (reference §3.2; the Conversation
+ * Delivers webhooks the way Sinch documents for its SMS API callbacks (docs/sinch.md#sms-api-retries; the Conversation
  * API's schedule is unconfirmed, so the simulator uses the documented one): 5xx and 429 are retried, first
  * 5 s after the failed try, then 10 s, 20 s, … doubling; any other status, 2xx or 4xx, ends the delivery.
  * Network errors and timeouts count as 5xx. Every try is signed afresh.

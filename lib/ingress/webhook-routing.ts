@@ -1,10 +1,10 @@
 /**
  * Decides what the ingress does with a verified Sinch webhook, from the body alone. Sinch callbacks carry
- * no `trigger` field: the event type is the one top-level key that names an event (reference §1.7), next to
+ * no `trigger` field: the event type is the one top-level key that names an event (docs/sinch.md#event-keys), next to
  * common fields such as `app_id` and `event_time`.
  */
 
-/** Every top-level event key of a Conversation API callback (reference §1.7), one per webhook trigger. */
+/** Every top-level event key of a Conversation API callback (docs/sinch.md#event-keys), one per webhook trigger. */
 export const SINCH_EVENT_KEYS = [
   'message_delivery_report',
   'message_submit_notification',

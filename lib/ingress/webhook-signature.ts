@@ -3,7 +3,7 @@ import { ConfigError, WebhookVerificationError, type WebhookRejectionReason } fr
 import { headerValue, type RawHeaders } from '../shared/http-headers';
 
 /**
- * Verification of Sinch's signed webhooks (reference/sinch-api.md §2): a base64 HMAC-SHA256 over
+ * Verification of Sinch's signed webhooks (docs/sinch.md#webhook-signing): a base64 HMAC-SHA256 over
  * `rawBody + "." + nonce + "." + timestamp`, keyed with the secret's UTF-8 bytes. Pure: the caller passes
  * the secrets and the clock, so rotation and the tolerance window are testable without timers or SSM.
  */

@@ -1,7 +1,7 @@
 import type { FailureClass } from '../shared/errors';
 
 /**
- * The policy that turns a Sinch `reason` (reference §1.5–1.6) into the failure class the workflow acts
+ * The policy that turns a Sinch `reason` (docs/sinch.md#reason-codes) into the failure class the workflow acts
  * on (`Sms.<Class>`): Transient, RateLimited and Unknown are resent while the code is still valid;
  * Permanent, Policy and Config go straight to the email fallback. One table, one line of rationale per
  * code, so a reviewer can challenge each decision where it is made. `docs/reason-codes.md` mirrors it

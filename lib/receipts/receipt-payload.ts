@@ -3,7 +3,7 @@ import { UnusableReceiptError } from '../shared/errors';
 import { isReceiptStatus, type ReceiptStatus } from './status-rules';
 
 /**
- * Defensive parsing of a Conversation API `MESSAGE_DELIVERY` callback (reference §1.1–1.3, §1.8).
+ * Defensive parsing of a Conversation API `MESSAGE_DELIVERY` callback (docs/sinch.md#envelope, docs/sinch.md#delivery-report).
  *
  * Sinch documents most fields as optional, shows empty strings where a value does not apply, and
  * models its enums as open, so the parser is lenient wherever a field is only informative and strict

@@ -11,7 +11,7 @@ import type { SmsStatus } from '../table/delivery-model';
  * receipts (and flags the delivery `lateSmsDelivered`); it just does not rewrite the status.
  */
 
-/** Statuses Sinch reports in `message_delivery_report.status` (reference §1.4). */
+/** Statuses Sinch reports in `message_delivery_report.status` (docs/sinch.md#delivery-statuses). */
 export const RECEIPT_STATUSES = [
   'QUEUED_ON_CHANNEL',
   'DELIVERED',

@@ -2,7 +2,7 @@ import { ConfigError, SinchRejectedError, SinchUnavailableError } from '../share
 
 /**
  * A thin `fetch` client for the one Sinch Conversation API call this project makes, `messages:send`
- * (reference §4). The official SDK adds megabytes, sets no request timeout and retries nothing; here every
+ * (docs/sinch.md#sending). The official SDK adds megabytes, sets no request timeout and retries nothing; here every
  * request has a deadline and every failure maps to one of two errors the workflow understands:
  * {@link SinchUnavailableError} (`Sinch.Unavailable`, retried by the state machine) and
  * {@link SinchRejectedError} (`Sinch.Rejected`, falls back to email).

@@ -1,5 +1,5 @@
 /**
- * Builds Sinch `MESSAGE_DELIVERY` callback bodies shaped like reference §1.8 (identity without `+`, empty
+ * Builds Sinch `MESSAGE_DELIVERY` callback bodies shaped like docs/sinch.md#delivery-report (identity without `+`, empty
  * strings where Sinch sends them), with every field overridable for the case under test.
  */
 export interface DeliveryReportOptions {

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
 /**
- * Generates Sinch-signed webhooks the way Sinch does (reference §2.2), so tests never paste signatures.
+ * Generates Sinch-signed webhooks the way Sinch does (docs/sinch.md#signing-algorithm), so tests never paste signatures.
  * The HMAC is computed here with node:crypto directly rather than with lib/webhook-signature, so the
  * verifier is checked against an independent implementation (and both against the official vectors).
  */

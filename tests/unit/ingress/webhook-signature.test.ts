@@ -28,7 +28,7 @@ interface Vector {
 
 const vectors: readonly Vector[] = [
   ...officialVectors.vectors,
-  { name: 'own fixture: FAILED delivery report (reference §2.3 row 4)', ...ownFixture },
+  { name: 'own fixture: FAILED delivery report', ...ownFixture },
 ];
 
 function headersOf(vector: Vector): Record<string, string> {

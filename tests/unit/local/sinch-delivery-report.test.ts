@@ -10,7 +10,7 @@ const message: AcceptedMessage = {
 };
 
 describe('simulated delivery report', () => {
-  it('is shaped like reference §1.8: identity without +, metadata echoed, no reason unless FAILED', () => {
+  it('is shaped like a Sinch delivery report: identity without +, metadata echoed, no reason unless FAILED', () => {
     // Act
     const body = JSON.parse(
       buildDeliveryReport(message, { status: 'DELIVERED', eventTime: '2026-03-02T10:15:32.000000001Z' }),

@@ -36,7 +36,7 @@ describe('reason classifier', () => {
     },
   );
 
-  it('follows the suggested class of the reference for every code', () => {
+  it('follows the suggested class of the fixture for every code', () => {
     const differences = fixture.reasonCodes.filter(
       ({ code, suggestedClass }) => classifyReason({ code }).failureClass !== suggestedClass,
     );
@@ -44,7 +44,7 @@ describe('reason classifier', () => {
     expect(differences).toEqual([]);
   });
 
-  it('lists no code the reference does not know', () => {
+  it('lists no code the fixture does not know', () => {
     const known = new Set(fixture.reasonCodes.map((entry) => entry.code));
 
     expect(Object.keys(REASON_CODE_POLICY).filter((code) => !known.has(code))).toEqual([]);
