@@ -39,6 +39,38 @@ export default tseslint.config(
     },
   },
   {
+    // AWS SDK values (clients, commands) only in adapter files, named for what they adapt, so a reader can
+    // tell the domain from the I/O; everything else takes its adapters in and may import SDK types only.
+    files: ['functions/**/*.ts', 'lib/**/*.ts', 'client/**/*.ts', 'cli/**/*.ts'],
+    ignores: [
+      '**/*-repository.ts',
+      '**/*-queue.ts',
+      '**/*-client.ts',
+      '**/*-clients.ts',
+      '**/*-sender.ts',
+      '**/*-starter.ts',
+      '**/*-callbacks.ts',
+      '**/*-recorder.ts',
+      '**/*-reader.ts',
+      'cli/adapters/**',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*'],
+              allowTypeImports: true,
+              message:
+                'Only adapter files (*-repository, *-queue, *-client(s), *-sender, *-starter, *-callbacks, *-recorder, *-reader, cli/adapters/) import AWS SDK values; take the adapter in as a dependency.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { buildDeliveryReport, eventTime } from '../local/sinch-delivery-report';
-import { signWebhook } from '../local/sinch-webhook-signing';
+import { signWebhook } from '../lib/ingress/webhook-signature';
 import { startLocalStack } from '../local/stack';
 import type { BenchContext, BenchRow } from './harness';
 

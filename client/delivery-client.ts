@@ -2,14 +2,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeliveryRepository } from '../lib/table/delivery-repository';
+import { createDeliveryRepository, type DeliveryRepository } from '../lib/table/delivery-repository';
 import type { DeliveryRequest } from '../lib/delivery/delivery-request';
-import { RecipientHashKeySource } from '../lib/delivery/recipient-hash-key';
+import {
+  createRecipientHashKeyReader,
+  type RecipientHashKeyReader,
+} from '../lib/delivery/recipient-hash-key-reader';
 import { startDelivery, type StartedDelivery } from '../lib/delivery/start-delivery';
-import { WorkflowStarter } from '../lib/delivery/workflow-starter';
+import { createWorkflowStarter, type WorkflowStarter } from '../lib/delivery/workflow-starter';
 
 export type { DeliveryRequest, EmailFallback } from '../lib/delivery/delivery-request';
 export type { StartedDelivery } from '../lib/delivery/start-delivery';
+// The errors `send` throws on purpose, so a caller can catch them by class without reaching into lib/.
+export { ValidationError, ConflictError } from '../lib/shared/errors';
 
 /** The service name in serverless.yml; every resource name of a stage derives from it. */
 const SERVICE = 'receipt-driven-sms';
@@ -67,7 +72,7 @@ export interface StageOptions {
 export class DeliveryClient {
   private readonly repository: DeliveryRepository;
   private readonly workflow: WorkflowStarter;
-  private readonly hashKey: RecipientHashKeySource;
+  private readonly hashKey: RecipientHashKeyReader;
   /** Clients this instance created and therefore closes in {@link destroy}; injected ones are the caller's. */
   private readonly ownClients: { destroy(): void }[] = [];
 
@@ -82,9 +87,9 @@ export class DeliveryClient {
       options.clients?.dynamoDb ?? DynamoDBDocumentClient.from(own(new DynamoDBClient(region)));
     const sfn = options.clients?.sfn ?? own(new SFNClient(region));
     const ssm = options.clients?.ssm ?? own(new SSMClient(region));
-    this.repository = new DeliveryRepository(dynamoDb, options.tableName);
-    this.workflow = new WorkflowStarter(sfn, options.stateMachineArn);
-    this.hashKey = new RecipientHashKeySource(ssm, options.recipientHashKeyParam);
+    this.repository = createDeliveryRepository(dynamoDb, options.tableName);
+    this.workflow = createWorkflowStarter(sfn, options.stateMachineArn);
+    this.hashKey = createRecipientHashKeyReader(ssm, options.recipientHashKeyParam);
   }
 
   /**

@@ -9,7 +9,7 @@ import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-rand
 import { buildDeliveryReport, eventTime, type AcceptedMessage } from './sinch-delivery-report';
 import { scenarioFor, type PlannedReport, type ReportStatus } from './sinch-scenarios';
 import { refusalFor, validateSendRequest } from './sinch-send-request';
-import { signWebhook } from './sinch-webhook-signing';
+import { signWebhook } from '../lib/ingress/webhook-signature';
 import { scaledMs, type TimeFactor } from './time-scale';
 import { createWebhookSender, type WebhookDelivery, type WebhookFault } from './webhook-sender';
 

@@ -4,11 +4,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createRecipientHashKeyReader } from '../../lib/delivery/recipient-hash-key-reader';
+import { ConfigError } from '../../lib/shared/errors';
+import { TargetError } from '../errors';
 import type { AwsService, Target } from '../target';
 import { createDeliveryReader, type DeliveryReader } from './delivery-reader';
 import { createExecutionReader, type ExecutionReader } from './execution-reader';
 import { createParkedReceiptQueue, type ParkedReceiptQueue } from './parked-receipt-queue';
-import { readRecipientHashKey } from './recipient-hash-key';
 import { readStackOutputs } from './stack-outputs';
 
 /** Everything a command may read or move, for one target. Commands receive this; tests fake it. */
@@ -16,6 +18,7 @@ export interface SupportServices {
   readonly deliveries: DeliveryReader;
   readonly executions: ExecutionReader;
   readonly parkedReceipts: ParkedReceiptQueue;
+  /** The stage's recipient hash key, a secret: never printed or logged. */
   readRecipientHashKey(): Promise<string>;
   /** Closes the SDK clients' sockets so the process can exit promptly. */
   close(): void;
@@ -31,6 +34,27 @@ function clientConfig(target: Target, service: AwsService) {
     // Support waits at a terminal: fail in seconds, not after the SDK's default socket timeouts.
     maxAttempts: 3,
   };
+}
+
+/**
+ * Reads the recipient hash key with the lib's reader and words its failures for a support person. A reader
+ * per call, not per process: the secret stays in memory only for the one lookup that needs it.
+ */
+async function readRecipientHashKey(ssm: SSMClient, parameterName: string): Promise<string> {
+  try {
+    return await createRecipientHashKeyReader(ssm, parameterName).get();
+  } catch (error) {
+    // The reader's only ConfigError: the parameter exists but holds no value.
+    if (error instanceof ConfigError) throw new TargetError(`SSM parameter ${parameterName} is empty.`);
+    if (error instanceof Error && error.name === 'ParameterNotFound') {
+      throw new TargetError(
+        `The recipient hash key ${parameterName} does not exist, so phone numbers cannot be looked up.`,
+        'Engineering creates it before the first deploy (see README, "Deploy").',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Creates the live services for a target, with one SDK client per service. */

@@ -2,23 +2,21 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import ssm, { type SSMOptions } from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { boundedClientOptions, createDocumentClient } from '../shared/aws-clients';
+import { boundedClientOptions, createDocumentClient, createSfnClient } from '../shared/aws-clients';
 import { loadSendApiConfig, type SendApiConfig } from '../shared/config';
-import { DeliveryRepository } from '../table/delivery-repository';
+import { createDeliveryRepository } from '../table/delivery-repository';
 import { ConfigError, ConflictError, ValidationError } from '../shared/errors';
 import { normaliseHeaders } from '../shared/http-headers';
 import { parseJsonRequestBody } from '../shared/json-request-body';
-import { logger, metrics } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { recordDeliveryAccepted, recordDeliveryRefused } from './send-api-telemetry';
 import { startDelivery, type StartDeliveryDeps } from './start-delivery';
-import { WorkflowStarter } from './workflow-starter';
+import { createWorkflowStarter } from './workflow-starter';
 import { httpErrorHandler } from '../shared/middleware/http-error-handler';
 import { httpRequestGuard } from '../shared/middleware/http-request-guard';
+import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-parameter';
 
 /** A request holds at most 1600 characters of SMS and 10 000 of email text; 64 KiB leaves room for both. */
 export const MAX_SEND_BODY_BYTES = 64 * 1024;
@@ -31,28 +29,13 @@ export interface SendDeps {
   readonly metrics: Metrics;
   readonly now: () => Date;
   readonly newId?: () => string;
-  /** How `@middy/ssm` builds its client: the class (tests pass a mocked one) and its options. */
-  readonly ssm: {
-    readonly AwsClient?: typeof SSMClient;
-    readonly awsClientOptions?: SSMClientConfig;
-    /** Default: the container's lifetime. The key never changes once a stage has hashed a recipient. */
-    readonly cacheExpiryMs?: number;
-  };
+  readonly ssm: SsmClientSettings;
 }
-
-/** The Lambda context after `@middy/ssm` has put the recipient hash key on it. */
-type SendContext = Context & { recipientHashKey?: unknown };
 
 export type SendHandler = MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-function recipientHashKeyOf(context: SendContext, param: string): string {
-  const key = context.recipientHashKey;
-  if (typeof key !== 'string') throw new ConfigError(`SSM parameter ${param} must hold the key as a string`);
-  return key;
 }
 
 /**
@@ -70,17 +53,34 @@ function recipientHashKeyOf(context: SendContext, param: string): string {
 export function createSendHandler(deps: SendDeps): SendHandler {
   const { config } = deps;
   deps.logger.appendPersistentKeys({ stage: config.stage });
+  const recipientHashKey = ssmParameter(
+    {
+      name: config.recipientHashKeyParam,
+      // Kept for the container's lifetime, with no refresh timer: the key never changes once a stage has
+      // hashed a recipient.
+      cacheExpiryMs: -1,
+      parse: (value) => {
+        if (typeof value !== 'string') {
+          throw new ConfigError(
+            `SSM parameter ${config.recipientHashKeyParam} must hold the key as a string`,
+          );
+        }
+        return value;
+      },
+    },
+    deps.ssm,
+  );
 
   const handleSend = async (
     event: APIGatewayProxyEventV2,
-    context: SendContext,
+    context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const body = parseJsonRequestBody({ headers: normaliseHeaders(event.headers), body: event.body });
     try {
       const delivery = await startDelivery(body, {
         repository: deps.repository,
         workflow: deps.workflow,
-        recipientHashKey: recipientHashKeyOf(context, config.recipientHashKeyParam),
+        recipientHashKey: recipientHashKey.value(context),
         retentionDays: config.retentionDays,
         now: deps.now,
         newId: deps.newId,
@@ -105,25 +105,11 @@ export function createSendHandler(deps: SendDeps): SendHandler {
     }
   };
 
-  // Typed as plain options so tests can invoke the handler with an ordinary Lambda context; the inferred
-  // type would require the `recipientHashKey` key that this very middleware adds.
-  const hashKeyFromSsm: SSMOptions = {
-    AwsClient: deps.ssm.AwsClient ?? SSMClient,
-    awsClientOptions: deps.ssm.awsClientOptions ?? {},
-    fetchData: { recipientHashKey: config.recipientHashKeyParam },
-    cacheKey: `ssm:${config.recipientHashKeyParam}`,
-    // -1 caches for the container's lifetime without a refresh timer; a failed read is not cached.
-    cacheExpiry: deps.ssm.cacheExpiryMs ?? -1,
-    // Read in the first invocation, not at init, so an SSM failure is a logged 500, not a crashed container.
-    disablePrefetch: true,
-    setToContext: true,
-  };
-
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
     .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_SEND_BODY_BYTES }))
-    .use(ssm(hashKeyFromSsm))
+    .use(recipientHashKey.middleware)
     .use(httpErrorHandler({ logger: deps.logger }))
     .handler(handleSend);
 }
@@ -138,13 +124,11 @@ export function liveDeps(config: SendApiConfig = loadSendApiConfig()): SendDeps 
   const clientOptions = boundedClientOptions(2000);
   return {
     config,
-    repository: new DeliveryRepository(createDocumentClient(clientOptions), config.deliveriesTable),
-    workflow: new WorkflowStarter(new SFNClient(clientOptions), config.deliveryStateMachineArn),
-    logger,
-    metrics,
+    repository: createDeliveryRepository(createDocumentClient(clientOptions), config.deliveriesTable),
+    workflow: createWorkflowStarter(createSfnClient(clientOptions), config.deliveryStateMachineArn),
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: () => new Date(),
     ssm: { awsClientOptions: clientOptions },
   };
 }
-
-export const handler = createSendHandler(liveDeps());

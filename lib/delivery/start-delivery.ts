@@ -1,7 +1,8 @@
 import { ConflictError } from '../shared/errors';
 import type { AppLogger } from '../shared/observability';
-import { buildMetaItem, type DeliveryRepository } from '../table/delivery-repository';
+import type { DeliveryRepository } from '../table/delivery-repository';
 import { validateDeliveryRequest } from './delivery-request';
+import { buildMetaItem } from './meta-item';
 import type { WorkflowStarter } from './workflow-starter';
 
 /**

@@ -43,17 +43,8 @@ function parseInput(json: string | undefined): unknown {
   }
 }
 
-/**
- * @example
- * const workflow = new WorkflowStarter(new SFNClient({}), config.deliveryStateMachineArn);
- * const { executionArn } = await workflow.start({ deliveryId, expiresAt, policy });
- */
-export class WorkflowStarter {
-  constructor(
-    private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
-
+/** Starts the delivery workflow of one delivery; what `startDelivery` needs from Step Functions. */
+export interface WorkflowStarter {
   /**
    * Starts the execution named after the delivery. The input is only `{ deliveryId, expiresAt, policy }`:
    * execution input is visible to anyone who can read the history, so it never holds a recipient or text.
@@ -63,34 +54,47 @@ export class WorkflowStarter {
    *
    * @throws {ConflictError} when an execution of that name exists with a different input
    */
-  async start(input: ExecutionInput): Promise<StartedExecution> {
-    const execution: ExecutionInput = {
-      deliveryId: input.deliveryId,
-      expiresAt: input.expiresAt,
-      policy: input.policy,
-    };
-    try {
-      const { executionArn } = await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: execution.deliveryId,
-          input: JSON.stringify(execution),
-        }),
-      );
-      return {
-        executionArn: executionArn ?? executionArnFor(this.stateMachineArn, execution.deliveryId),
-        alreadyStarted: false,
-      };
-    } catch (error) {
-      if (!isExecutionAlreadyExists(error)) throw error;
-    }
+  start(input: ExecutionInput): Promise<StartedExecution>;
+}
 
-    const executionArn = executionArnFor(this.stateMachineArn, execution.deliveryId);
-    const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-    // Compare parsed values: the same input may have been serialised with other whitespace or key order.
-    if (!isDeepStrictEqual(parseInput(existing.input), JSON.parse(JSON.stringify(execution)))) {
-      throw new ConflictError(execution.deliveryId);
-    }
-    return { executionArn, alreadyStarted: true };
-  }
+/**
+ * Creates the starter of one state machine's executions over an SFN client.
+ *
+ * @example
+ * const workflow = createWorkflowStarter(new SFNClient({}), config.deliveryStateMachineArn);
+ * const { executionArn } = await workflow.start({ deliveryId, expiresAt, policy });
+ */
+export function createWorkflowStarter(client: SFNClient, stateMachineArn: string): WorkflowStarter {
+  return {
+    async start(input) {
+      const execution: ExecutionInput = {
+        deliveryId: input.deliveryId,
+        expiresAt: input.expiresAt,
+        policy: input.policy,
+      };
+      try {
+        const { executionArn } = await client.send(
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: execution.deliveryId,
+            input: JSON.stringify(execution),
+          }),
+        );
+        return {
+          executionArn: executionArn ?? executionArnFor(stateMachineArn, execution.deliveryId),
+          alreadyStarted: false,
+        };
+      } catch (error) {
+        if (!isExecutionAlreadyExists(error)) throw error;
+      }
+
+      const executionArn = executionArnFor(stateMachineArn, execution.deliveryId);
+      const existing = await client.send(new DescribeExecutionCommand({ executionArn }));
+      // Compare parsed values: the same input may have been serialised with other whitespace or key order.
+      if (!isDeepStrictEqual(parseInput(existing.input), JSON.parse(JSON.stringify(execution)))) {
+        throw new ConflictError(execution.deliveryId);
+      }
+      return { executionArn, alreadyStarted: true };
+    },
+  };
 }

@@ -2,21 +2,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import ssm, { type SSMOptions } from '@middy/ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { boundedClientOptions } from '../shared/aws-clients';
+import { boundedClientOptions, createSqsClient } from '../shared/aws-clients';
 import { loadIngressConfig, type IngressConfig } from '../shared/config';
 import { WebhookVerificationError } from '../shared/errors';
 import { recordWebhookOutcome, recordWebhookRejection, recordWebhookRequest } from './ingress-telemetry';
-import { logger, metrics } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { createReceiptQueue, type ReceiptQueue } from './receipt-queue';
 import { receiveWebhook } from './receive-webhook';
 import { parseSecrets } from './webhook-signature';
 import { httpErrorHandler } from '../shared/middleware/http-error-handler';
 import { httpRequestGuard } from '../shared/middleware/http-request-guard';
+import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-parameter';
 
 /** Sinch delivery reports are a few hundred bytes; anything past this is refused before it is hashed. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -31,16 +29,8 @@ export interface IngressDeps {
   readonly metrics: Metrics;
   /** Epoch milliseconds. */
   readonly now: () => number;
-  /** How `@middy/ssm` builds its client: the class (tests pass a mocked or stubbed one) and its options. */
-  readonly ssm: {
-    readonly AwsClient?: typeof SSMClient;
-    readonly awsClientOptions?: SSMClientConfig;
-    readonly cacheExpiryMs?: number;
-  };
+  readonly ssm: SsmClientSettings;
 }
-
-/** The Lambda context after `@middy/ssm` has put the secrets parameter's value on it. */
-type IngressContext = Context & { webhookSecrets?: unknown };
 
 export type IngressHandler = MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
@@ -57,13 +47,17 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export function createIngressHandler(deps: IngressDeps): IngressHandler {
   const { config, queue, now } = deps;
   deps.logger.appendPersistentKeys({ stage: config.stage });
+  const webhookSecrets = ssmParameter(
+    { name: config.webhookSecretsParam, cacheExpiryMs: SECRETS_CACHE_MS, parse: parseSecrets },
+    deps.ssm,
+  );
 
   const handleWebhook = async (
     event: APIGatewayProxyEventV2,
-    context: IngressContext,
+    context: Context,
     { signal }: { signal: AbortSignal },
   ): Promise<APIGatewayProxyStructuredResultV2> => {
-    const secrets = parseSecrets(context.webhookSecrets);
+    const secrets = webhookSecrets.value(context);
     try {
       const outcome = await receiveWebhook(
         { rawBody: event.body ?? '', headers: event.headers },
@@ -77,20 +71,6 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
     }
   };
 
-  // Typed as plain options so callers (and tests) can invoke the handler with an ordinary Lambda context;
-  // the inferred type would require the `webhookSecrets` key that this very middleware adds.
-  const secretsFromSsm: SSMOptions = {
-    AwsClient: deps.ssm.AwsClient ?? SSMClient,
-    awsClientOptions: deps.ssm.awsClientOptions ?? {},
-    fetchData: { webhookSecrets: config.webhookSecretsParam },
-    cacheKey: `ssm:${config.webhookSecretsParam}`,
-    cacheExpiry: deps.ssm.cacheExpiryMs ?? SECRETS_CACHE_MS,
-    // Fetch inside the first invocation rather than at init: a failed read then becomes a logged 500 that
-    // Sinch retries, instead of an unhandled rejection that crashes the container.
-    disablePrefetch: true,
-    setToContext: true,
-  };
-
   return (
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       // logEvent false wins over POWERTOOLS_LOGGER_LOG_EVENT: the event body holds phone numbers.
@@ -100,7 +80,7 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
         recordWebhookRequest(deps);
       })
       .use(httpRequestGuard({ methods: ['POST'], maxBodyBytes: MAX_WEBHOOK_BODY_BYTES }))
-      .use(ssm(secretsFromSsm))
+      .use(webhookSecrets.middleware)
       .use(httpErrorHandler({ logger: deps.logger }))
       .handler(handleWebhook)
   );
@@ -116,18 +96,13 @@ export function liveDeps(config: IngressConfig = loadIngressConfig()): IngressDe
   return {
     config,
     queue: createReceiptQueue({
-      // The resolved endpoint (regional, or AWS_ENDPOINT_URL_SQS locally) decides where requests go; the
-      // queue URL is only an identifier. On AWS both name the same host; emulators hand out queue URLs on
-      // hosts such as sqs.us-east-1.localhost that do not resolve.
-      sqs: new SQSClient({ ...clientOptions, useQueueUrlAsEndpoint: false }),
+      sqs: createSqsClient(clientOptions),
       queueUrl: config.receiptsQueueUrl,
       dlqUrl: config.receiptsDlqUrl,
     }),
-    logger,
-    metrics,
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: Date.now,
     ssm: { awsClientOptions: clientOptions },
   };
 }
-
-export const handler = createIngressHandler(liveDeps());

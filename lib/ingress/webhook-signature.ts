@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ulid } from 'ulid';
 import { ConfigError, WebhookVerificationError, type WebhookRejectionReason } from '../shared/errors';
 import { headerValue, type RawHeaders } from '../shared/http-headers';
 
 /**
- * Verification of Sinch's signed webhooks (docs/sinch.md#webhook-signing): a base64 HMAC-SHA256 over
+ * Signing and verification of Sinch's webhooks (docs/sinch.md#webhook-signing): a base64 HMAC-SHA256 over
  * `rawBody + "." + nonce + "." + timestamp`, keyed with the secret's UTF-8 bytes. Pure: the caller passes
  * the secrets and the clock, so rotation and the tolerance window are testable without timers or SSM.
  */
@@ -58,6 +59,32 @@ export function computeWebhookSignature(
 ): string {
   // A string key is used as its UTF-8 bytes, as Sinch specifies (it is not base64-decoded).
   return createHmac('sha256', secret).update(`${rawBody}.${nonce}.${timestamp}`, 'utf8').digest('base64');
+}
+
+/**
+ * The four signature headers Sinch sends with one webhook POST: a fresh nonce (a ULID, as Sinch sends),
+ * the epoch second, the algorithm and the signature over the body. The local Sinch simulator signs every
+ * delivery report with this, so the ingress verifies locally exactly what it verifies in production; the
+ * test builder (`tests/builders/signed-webhook.ts`) signs on its own, so the two are checked against each
+ * other and against Sinch's published vectors.
+ *
+ * @example
+ * const headers = signWebhook('{"message_delivery_report":{}}', secret);
+ * await fetch(ingressUrl, { method: 'POST', headers, body });
+ */
+export function signWebhook(
+  rawBody: string,
+  secret: string,
+  options: { readonly nowSeconds?: number; readonly nonce?: string } = {},
+): Record<string, string> {
+  const nonce = options.nonce ?? ulid();
+  const timestamp = String(options.nowSeconds ?? Math.floor(Date.now() / 1000));
+  return {
+    [SINCH_SIGNATURE_HEADERS.nonce]: nonce,
+    [SINCH_SIGNATURE_HEADERS.timestamp]: timestamp,
+    [SINCH_SIGNATURE_HEADERS.algorithm]: SINCH_SIGNATURE_ALGORITHM,
+    [SINCH_SIGNATURE_HEADERS.signature]: computeWebhookSignature(rawBody, nonce, timestamp, secret),
+  };
 }
 
 // Reused by every comparison so the hot path allocates nothing (two buffers per request cost more than

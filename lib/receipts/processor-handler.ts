@@ -4,13 +4,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { boundedClientOptions, createDocumentClient } from '../shared/aws-clients';
+import { createDocumentClient, createSfnClient, createSqsClient } from '../shared/aws-clients';
 import { loadProcessorConfig, type ProcessorConfig } from '../shared/config';
-import { logger, metrics } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { createReceiptProcessor } from './process-receipt';
 import { createProcessorQueue } from './processor-queue';
 import { createReceiptMessageHandler } from './receipt-message-handler';
@@ -86,14 +86,10 @@ export function liveDeps(config: ProcessorConfig = loadProcessorConfig()): Proce
   return {
     config,
     documentClient: createDocumentClient(),
-    sfn: new SFNClient(boundedClientOptions()),
-    // The queue URLs come from configuration; the client's own endpoint (regional, or the local stack's
-    // AWS_ENDPOINT_URL_SQS) decides where calls go, so emulator URLs need not resolve.
-    sqs: new SQSClient({ ...boundedClientOptions(), useQueueUrlAsEndpoint: false }),
-    logger,
-    metrics,
+    sfn: createSfnClient(),
+    sqs: createSqsClient(),
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: () => new Date(),
   };
 }
-
-export const handler = createProcessorHandler(liveDeps());

@@ -14,6 +14,7 @@ import {
   type ReceiptEntry,
   type SmsStatus,
 } from '../table/delivery-model';
+import { isConditionalCheckFailed } from '../table/conditional-check';
 import { AttemptNotFoundError, type FailureClass } from '../shared/errors';
 import { statusesBefore, type CallbackKind } from './status-rules';
 import type { CallbackResult } from './workflow-callbacks';
@@ -150,10 +151,6 @@ function keyOf(ref: AttemptRef): { PK: string; SK: string } {
   return { PK: deliveryPk(ref.deliveryId), SK: attemptSk(ref.attempt) };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 /** Runs a conditional update; `undefined` when its condition did not hold, else the returned attributes. */
 async function updateIf<T extends object = Record<string, unknown>>(
   client: DynamoDBDocumentClient,
@@ -163,7 +160,7 @@ async function updateIf<T extends object = Record<string, unknown>>(
     const { Attributes } = await client.send(new UpdateCommand(input));
     return (Attributes ?? {}) as T;
   } catch (error) {
-    if (isConditionFailure(error)) return undefined;
+    if (isConditionalCheckFailed(error)) return undefined;
     throw error;
   }
 }

@@ -1,4 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Options every Lambda gives its AWS SDK clients. */
@@ -29,4 +33,34 @@ export function createDocumentClient(
   return DynamoDBDocumentClient.from(new DynamoDBClient(options), {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+/**
+ * The SSM client class `@middy/ssm` instantiates for a handler's parameters (it takes a class and its
+ * options, not an instance). Tests replace it through the handler's `ssm.AwsClient` setting.
+ */
+export function ssmClientClass(): typeof SSMClient {
+  return SSMClient;
+}
+
+/**
+ * An SQS client for the receipts queues. The resolved endpoint (regional, or `AWS_ENDPOINT_URL_SQS`
+ * locally) decides where requests go and the queue URL is only an identifier: on AWS both name the same
+ * host, while emulators hand out queue URLs on hosts such as `sqs.us-east-1.localhost` that do not resolve.
+ */
+export function createSqsClient(options: BoundedClientOptions = boundedClientOptions()): SQSClient {
+  return new SQSClient({ ...options, useQueueUrlAsEndpoint: false });
+}
+
+/** A Step Functions client, bounded like {@link boundedClientOptions}. */
+export function createSfnClient(options: BoundedClientOptions = boundedClientOptions()): SFNClient {
+  return new SFNClient(options);
+}
+
+/**
+ * An SES client with one SDK retry only: the state machine's Retry, with its backoff, is the place for
+ * longer waits.
+ */
+export function createSesClient(options: BoundedClientOptions = boundedClientOptions()): SESClient {
+  return new SESClient({ ...options, maxAttempts: 2 });
 }

@@ -2,11 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
- * One logger and one metrics instance per Lambda container. Powertools reads its own settings
- * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `POWERTOOLS_METRICS_NAMESPACE`) from the environment.
- * Handlers receive these through their deps so tests can pass silent or capturing instances.
+ * The logger and metrics of one Lambda container, created by a handler's `liveDeps` (once per container,
+ * from its one-line entry point in `functions/`), never at import. Powertools reads its own settings
+ * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `POWERTOOLS_METRICS_NAMESPACE`) from the environment
+ * when they are created. Handlers receive them through their deps, so tests pass silent or capturing ones.
  */
-export const logger = new Logger();
-export const metrics = new Metrics();
+export function createLogger(): Logger {
+  return new Logger();
+}
+
+/** See {@link createLogger}. */
+export function createMetrics(): Metrics {
+  return new Metrics();
+}
 
 export type AppLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'appendKeys' | 'resetKeys'>;

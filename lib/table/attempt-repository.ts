@@ -5,6 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from './conditional-check';
 import { attemptSk, deliveryPk, type AttemptItem } from './delivery-model';
 import type { FailureClass } from '../shared/errors';
 
@@ -63,11 +64,6 @@ export interface AttemptRepository {
   putEmailAttempt(record: EmailAttemptRecord): Promise<boolean>;
   /** Every attempt of a delivery, in order. */
   listAttempts(deliveryId: string): Promise<AttemptItem[]>;
-}
-
-/** Checked by name: the error may come from another copy of the SDK (bundles, the local stack). */
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
 function key(deliveryId: string, attempt: number) {
@@ -144,7 +140,7 @@ export function createAttemptRepository(
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
         await documents.send(
           new UpdateCommand({
             TableName: tableName,
@@ -190,7 +186,7 @@ export function createAttemptRepository(
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     },
 
@@ -223,7 +219,7 @@ export function createAttemptRepository(
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionalCheckFailed(error)) return false;
         throw error;
       }
     },

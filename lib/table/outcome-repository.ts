@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from './conditional-check';
 import { META_SK, deliveryPk, type DeliveryMetaItem, type Outcome } from './delivery-model';
 import { NotFoundError } from '../shared/errors';
 
@@ -68,8 +69,7 @@ export function createOutcomeRepository(
         );
         return pickOutcomeFields(result.Attributes ?? {}, true);
       } catch (error) {
-        if ((error as { name?: unknown } | undefined)?.name !== 'ConditionalCheckFailedException')
-          throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
       // Either the item is missing or an outcome is already there; a consistent read tells which.
       const { Item } = await documents.send(

@@ -4,8 +4,8 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createDocumentClient } from '../shared/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
 import { decideNextTask, type DecideNextTaskDeps } from './decide-next-task';
-import { DeliveryRepository } from '../table/delivery-repository';
-import { logger } from '../shared/observability';
+import { createDeliveryRepository } from '../table/delivery-repository';
+import { createLogger } from '../shared/observability';
 import { DecideNextPayloadSchema, parseTaskPayload, type WorkflowState } from './task-contract';
 
 export interface DecideNextDeps {
@@ -50,10 +50,8 @@ export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()):
   const documents = createDocumentClient();
   return {
     config,
-    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
-    logger,
+    deliveries: createDeliveryRepository(documents, config.deliveriesTable),
+    logger: createLogger(),
     now: () => new Date(),
   };
 }
-
-export const handler = createDecideNextHandler(liveDeps());

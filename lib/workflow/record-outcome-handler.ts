@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createDocumentClient } from '../shared/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
-import { logger, metrics } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
 import { recordOutcomeTask } from './record-outcome-task';
 import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
@@ -53,10 +53,8 @@ export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()):
   return {
     config,
     outcomes: createOutcomeRepository(documents, config.deliveriesTable),
-    logger,
-    metrics,
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: () => new Date(),
   };
 }
-
-export const handler = createRecordOutcomeHandler(liveDeps());

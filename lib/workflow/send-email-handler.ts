@@ -1,18 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SESClient } from '@aws-sdk/client-ses';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import { boundedClientOptions, createDocumentClient } from '../shared/aws-clients';
+import { createDocumentClient, createSesClient } from '../shared/aws-clients';
 import { createAttemptRepository } from '../table/attempt-repository';
 import { loadSendEmailConfig, type SendEmailConfig } from '../shared/config';
-import { DeliveryRepository } from '../table/delivery-repository';
+import { createDeliveryRepository } from '../table/delivery-repository';
 import { createSesEmailSender, type EmailSender } from './email-sender';
-import { logger, metrics } from '../shared/observability';
+import { createLogger, createMetrics } from '../shared/observability';
 import { sendEmailTask, type SendEmailTaskDeps, type SendEmailTaskResult } from './send-email-task';
 import { SendEmailPayloadSchema, parseTaskPayload } from './task-contract';
-import { WORKFLOW_METRICS } from './workflow-telemetry';
+import { recordFallbackEmail } from './workflow-telemetry';
 
 export interface SendEmailDeps {
   readonly config: SendEmailConfig;
@@ -41,7 +40,7 @@ export function createSendEmailHandler(deps: SendEmailDeps): SendEmailHandler {
     const payload = parseTaskPayload(SendEmailPayloadSchema, event);
     deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const result = await sendEmailTask(payload, deps);
-    if (!result.alreadySent) deps.metrics.addMetric(WORKFLOW_METRICS.fallbackEmailSent, MetricUnit.Count, 1);
+    recordFallbackEmail(result, deps.metrics);
     return result;
   };
 
@@ -56,17 +55,11 @@ export function liveDeps(config: SendEmailConfig = loadSendEmailConfig()): SendE
   const documents = createDocumentClient();
   return {
     config,
-    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
+    deliveries: createDeliveryRepository(documents, config.deliveriesTable),
     attempts: createAttemptRepository(documents, config.deliveriesTable),
-    // One SDK retry only: the state machine's Retry (with backoff) is the place for longer waits.
-    mailer: createSesEmailSender(
-      new SESClient({ ...boundedClientOptions(), maxAttempts: 2 }),
-      config.emailFrom,
-    ),
-    logger,
-    metrics,
+    mailer: createSesEmailSender(createSesClient(), config.emailFrom),
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: () => new Date(),
   };
 }
-
-export const handler = createSendEmailHandler(liveDeps());

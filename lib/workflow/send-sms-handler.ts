@@ -2,15 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import ssm, { type SSMOptions } from '@middy/ssm';
 import type { Context } from 'aws-lambda';
 import { boundedClientOptions, createDocumentClient } from '../shared/aws-clients';
 import { createAttemptRepository } from '../table/attempt-repository';
 import { loadSendSmsConfig, type SendSmsConfig } from '../shared/config';
-import { DeliveryRepository } from '../table/delivery-repository';
-import { logger, metrics } from '../shared/observability';
+import { createDeliveryRepository } from '../table/delivery-repository';
+import { createLogger, createMetrics } from '../shared/observability';
+import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-parameter';
 import { sendSmsTask, type SendSmsTaskDeps, type SendSmsTaskResult } from './send-sms-task';
 import { createSinchClient, parseSinchCredentials, type SinchClient } from './sinch-client';
 import { SendSmsPayloadSchema, parseTaskPayload } from './task-contract';
@@ -27,16 +26,8 @@ export interface SendSmsDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
-  /** How `@middy/ssm` builds its client: the class (tests pass a mocked one) and its options. */
-  readonly ssm: {
-    readonly AwsClient?: typeof SSMClient;
-    readonly awsClientOptions?: SSMClientConfig;
-    readonly cacheExpiryMs?: number;
-  };
+  readonly ssm: SsmClientSettings;
 }
-
-/** The Lambda context after `@middy/ssm` has put the credentials parameter's value on it. */
-type SendSmsContext = Context & { sinchCredentials?: unknown };
 
 export type SendSmsHandler = MiddyfiedHandler<unknown, SendSmsTaskResult>;
 
@@ -52,12 +43,16 @@ export type SendSmsHandler = MiddyfiedHandler<unknown, SendSmsTaskResult>;
 export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
   const { config } = deps;
   deps.logger.appendPersistentKeys({ stage: config.stage });
+  const sinchCredentials = ssmParameter(
+    { name: config.sinchCredentialsParam, cacheExpiryMs: CREDENTIALS_CACHE_MS, parse: parseSinchCredentials },
+    deps.ssm,
+  );
 
-  const sendSms = async (event: unknown, context: SendSmsContext): Promise<SendSmsTaskResult> => {
+  const sendSms = async (event: unknown, context: Context): Promise<SendSmsTaskResult> => {
     const payload = parseTaskPayload(SendSmsPayloadSchema, event);
     // Every line of this invocation, the middlewares' included, names the delivery and attempt.
     deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
-    const credentials = parseSinchCredentials(context.sinchCredentials);
+    const credentials = sinchCredentials.value(context);
     try {
       const result = await sendSmsTask(payload, credentials, {
         deliveries: deps.deliveries,
@@ -75,22 +70,10 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
     }
   };
 
-  const credentialsFromSsm: SSMOptions = {
-    AwsClient: deps.ssm.AwsClient ?? SSMClient,
-    awsClientOptions: deps.ssm.awsClientOptions ?? {},
-    fetchData: { sinchCredentials: config.sinchCredentialsParam },
-    cacheKey: `ssm:${config.sinchCredentialsParam}`,
-    cacheExpiry: deps.ssm.cacheExpiryMs ?? CREDENTIALS_CACHE_MS,
-    // Read inside the first invocation, not at init: a failed read is then an ordinary task error that the
-    // workflow sees, instead of an unhandled rejection during cold start.
-    disablePrefetch: true,
-    setToContext: true,
-  };
-
   return middy<unknown, SendSmsTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
-    .use(ssm(credentialsFromSsm))
+    .use(sinchCredentials.middleware)
     .handler(sendSms);
 }
 
@@ -103,7 +86,7 @@ export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDe
   const documents = createDocumentClient();
   return {
     config,
-    deliveries: new DeliveryRepository(documents, config.deliveriesTable),
+    deliveries: createDeliveryRepository(documents, config.deliveriesTable),
     attempts: createAttemptRepository(documents, config.deliveriesTable),
     sinch: createSinchClient({
       projectId: config.sinchProjectId,
@@ -111,11 +94,9 @@ export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDe
       apiUrl: config.sinchApiUrl,
       authUrl: config.sinchAuthUrl,
     }),
-    logger,
-    metrics,
+    logger: createLogger(),
+    metrics: createMetrics(),
     now: () => new Date(),
     ssm: { awsClientOptions: boundedClientOptions() },
   };
 }
-
-export const handler = createSendSmsHandler(liveDeps());

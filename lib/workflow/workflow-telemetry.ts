@@ -1,6 +1,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { SinchRejectedError, SinchUnavailableError, TASK_ERROR_NAMES } from '../shared/errors';
 import type { SendSmsTaskResult } from './send-sms-task';
+import type { SendEmailTaskResult } from './send-email-task';
 import type { DeliveryOutcomeDetail } from './task-contract';
 
 /**
@@ -58,6 +59,19 @@ export function recordSmsSent(result: SendSmsTaskResult, metrics: WorkflowMetric
   if (result.alreadySent) return;
   metrics.addMetric(WORKFLOW_METRICS.smsSent, MetricUnit.Count, 1);
   if (result.attempt > 1) metrics.addMetric(WORKFLOW_METRICS.smsResends, MetricUnit.Count, 1);
+}
+
+/**
+ * Counts a fallback email SES accepted; a retried task that finds the email already sent counts nothing.
+ *
+ * @example
+ * recordFallbackEmail({ alreadySent: false }, metrics); // FallbackEmailSent +1
+ */
+export function recordFallbackEmail(
+  result: Pick<SendEmailTaskResult, 'alreadySent'>,
+  metrics: WorkflowMetrics,
+): void {
+  if (!result.alreadySent) metrics.addMetric(WORKFLOW_METRICS.fallbackEmailSent, MetricUnit.Count, 1);
 }
 
 /**

@@ -2,8 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Generates Sinch-signed webhooks the way Sinch does (docs/sinch.md#signing-algorithm), so tests never paste signatures.
- * The HMAC is computed here with node:crypto directly rather than with lib/webhook-signature, so the
- * verifier is checked against an independent implementation (and both against the official vectors).
+ * The HMAC is computed here with node:crypto directly, on purpose, rather than with `signWebhook` from
+ * lib/ingress/webhook-signature.ts (which the local Sinch simulator uses): the verifier is then checked
+ * against an independent implementation, and both against Sinch's published vectors.
  */
 export interface SignedWebhookOptions {
   readonly body: string;

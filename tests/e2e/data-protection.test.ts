@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { retentionTtl } from '../../lib/table/delivery-repository';
+import { retentionTtl } from '../../lib/delivery/meta-item';
 import { postDelivery } from '../../local/send-api-client';
-import { signWebhook } from '../../local/sinch-webhook-signing';
+import { signWebhook } from '../../lib/ingress/webhook-signature';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { METRIC_CATALOGUE } from '../support/metric-catalogue';
 import {

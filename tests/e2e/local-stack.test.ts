@@ -6,7 +6,7 @@ import { DEFAULT_POLICY } from '../../lib/table/delivery-model';
 import { decodeEnvelope } from '../../lib/receipts/receipt-envelope';
 import { readDeliverySummary } from '../../local/delivery-summary';
 import { buildDeliveryReport } from '../../local/sinch-delivery-report';
-import { signWebhook } from '../../local/sinch-webhook-signing';
+import { signWebhook } from '../../lib/ingress/webhook-signature';
 import { SCENARIOS, type Scenario } from '../../local/sinch-scenarios';
 import { startLocalStack, type LocalStack, type StackDescription } from '../../local/stack';
 import {

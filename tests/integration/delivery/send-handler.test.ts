@@ -1,4 +1,3 @@
-import '../../support/send-env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -142,6 +141,7 @@ describe('send handler against dynalite and the SSM stand-in', () => {
       liveDeps(
         loadSendApiConfig({
           ...process.env,
+          STAGE: 'it',
           DELIVERIES_TABLE: tableName,
           DELIVERY_STATE_MACHINE_ARN: SM_ARN,
           RECIPIENT_HASH_KEY_PARAM: '/receipt-driven-sms/it/not-created',

@@ -9,10 +9,10 @@ import {
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictError } from '../../../lib/shared/errors';
-import { DeliveryRepository } from '../../../lib/table/delivery-repository';
+import { createDeliveryRepository, type DeliveryRepository } from '../../../lib/table/delivery-repository';
 import { hashRecipient } from '../../../lib/shared/pii';
 import { startDelivery, type StartDeliveryDeps } from '../../../lib/delivery/start-delivery';
-import { WorkflowStarter } from '../../../lib/delivery/workflow-starter';
+import { createWorkflowStarter } from '../../../lib/delivery/workflow-starter';
 import { aDeliveryRequest, TEST_MOBILE, TEST_NOW } from '../../builders/delivery-request';
 import {
   createDeliveriesTable,
@@ -68,10 +68,10 @@ describe('startDelivery against DynamoDB (dynalite)', () => {
 
   beforeEach(() => {
     stepFunctions = fakeStepFunctions();
-    repository = new DeliveryRepository(documents, tableName);
+    repository = createDeliveryRepository(documents, tableName);
     deps = {
       repository,
-      workflow: new WorkflowStarter(new SFNClient({ region: 'us-east-1' }), SM_ARN),
+      workflow: createWorkflowStarter(new SFNClient({ region: 'us-east-1' }), SM_ARN),
       recipientHashKey: HASH_KEY,
       retentionDays: 30,
       now: () => TEST_NOW,

@@ -1,4 +1,3 @@
-import '../../support/ingress-env';
 import { createServer } from 'node:net';
 import {
   CreateQueueCommand,

@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { listen, readBody, type RunningServer } from '../../../local/http-server';
 import { startSinchSimulator, type SinchSimulator } from '../../../local/sinch-simulator';
-import { computeWebhookSignature, SIGNATURE_HEADERS } from '../../../local/sinch-webhook-signing';
+import {
+  computeWebhookSignature,
+  SINCH_SIGNATURE_HEADERS as SIGNATURE_HEADERS,
+} from '../../../lib/ingress/webhook-signature';
 
 const PROJECT = '2f6b1c1e-4a7d-4f3e-9a61-0c2b5d8e7f10';
 const APP = '01HZX4Q6W3N5T8B2C7D9E1F0GH';
@@ -275,9 +278,9 @@ describe('Sinch simulator', () => {
         expect(headers[SIGNATURE_HEADERS.signature]).toBe(
           computeWebhookSignature(
             body,
-            WEBHOOK_SECRET,
             String(headers[SIGNATURE_HEADERS.nonce]),
             String(headers[SIGNATURE_HEADERS.timestamp]),
+            WEBHOOK_SECRET,
           ),
         );
       }

@@ -1,5 +1,3 @@
-import '../../support/ingress-env';
-import '../../support/processor-env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,

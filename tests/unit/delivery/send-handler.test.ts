@@ -1,4 +1,3 @@
-import '../../support/send-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,9 +9,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createSendHandler, MAX_SEND_BODY_BYTES, type SendDeps } from '../../../lib/delivery/send-handler';
 import { loadSendApiConfig, type SendApiConfig } from '../../../lib/shared/config';
 import type { DeliveryMetaItem } from '../../../lib/table/delivery-model';
-import { DeliveryRepository } from '../../../lib/table/delivery-repository';
+import { createDeliveryRepository } from '../../../lib/table/delivery-repository';
 import type { DeliveryRequest } from '../../../lib/delivery/delivery-request';
-import { WorkflowStarter } from '../../../lib/delivery/workflow-starter';
+import { createWorkflowStarter } from '../../../lib/delivery/workflow-starter';
 import { aDeliveryRequest, TEST_MOBILE, TEST_NOW } from '../../builders/delivery-request';
 import { aFunctionUrlEvent, aLambdaContext } from '../../builders/function-url-event';
 import { captureOutput, type CapturedOutput } from '../../support/captured-output';
@@ -36,11 +35,11 @@ const ssmMock = mockClient(SSMClient);
 function buildHandler(overrides: Partial<SendDeps> = {}) {
   return createSendHandler({
     config,
-    repository: new DeliveryRepository(
+    repository: createDeliveryRepository(
       DynamoDBDocumentClient.from(new DynamoDBClient({})),
       config.deliveriesTable,
     ),
-    workflow: new WorkflowStarter(new SFNClient({}), config.deliveryStateMachineArn),
+    workflow: createWorkflowStarter(new SFNClient({}), config.deliveryStateMachineArn),
     logger: new Logger({ serviceName: 'send-unit', logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'send-unit' }),
     now: () => TEST_NOW,

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictError } from '../../../lib/shared/errors';
 import type { ExecutionInput } from '../../../lib/table/delivery-model';
-import { executionArnFor, WorkflowStarter } from '../../../lib/delivery/workflow-starter';
+import { createWorkflowStarter, executionArnFor } from '../../../lib/delivery/workflow-starter';
 
 const SM_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:receipt-driven-sms-test-delivery';
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:receipt-driven-sms-test-delivery:d-1';
@@ -22,8 +22,8 @@ const sfn = mockClient(SFNClient);
 const alreadyExists = () =>
   new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
 
-describe('WorkflowStarter', () => {
-  const starter = new WorkflowStarter(new SFNClient({ region: 'eu-west-1' }), SM_ARN);
+describe('createWorkflowStarter', () => {
+  const starter = createWorkflowStarter(new SFNClient({ region: 'eu-west-1' }), SM_ARN);
 
   beforeEach(() => sfn.reset());
 

@@ -1,4 +1,3 @@
-import '../../support/ingress-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';

@@ -1,4 +1,3 @@
-import '../../support/processor-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {

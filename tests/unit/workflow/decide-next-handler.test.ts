@@ -1,10 +1,9 @@
-import '../../support/workflow-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDecideNextHandler } from '../../../lib/workflow/decide-next-handler';
-import { DeliveryRepository } from '../../../lib/table/delivery-repository';
+import { createDeliveryRepository } from '../../../lib/table/delivery-repository';
 import { META_EMAIL, aMetaItem } from '../../builders/attempt-item';
 import { aLambdaContext } from '../../builders/function-url-event';
 import { captureOutput, type CapturedOutput } from '../../support/captured-output';
@@ -26,7 +25,7 @@ function buildHandler() {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   return createDecideNextHandler({
     config: { stage: 'unit', deliveriesTable: 'deliveries' },
-    deliveries: new DeliveryRepository(documents, 'deliveries'),
+    deliveries: createDeliveryRepository(documents, 'deliveries'),
     logger: new Logger({ serviceName: 'decide-next-unit', logLevel: 'DEBUG' }),
     now: () => NOW,
   });

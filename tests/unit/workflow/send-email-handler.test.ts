@@ -1,4 +1,3 @@
-import '../../support/workflow-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -7,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { createSendEmailHandler } from '../../../lib/workflow/send-email-handler';
 import { createAttemptRepository } from '../../../lib/table/attempt-repository';
-import { DeliveryRepository } from '../../../lib/table/delivery-repository';
+import { createDeliveryRepository } from '../../../lib/table/delivery-repository';
 import type { AttemptItem } from '../../../lib/table/delivery-model';
 import { createSesEmailSender } from '../../../lib/workflow/email-sender';
 import { META_EMAIL, META_PHONE, META_TEXT, aMetaItem, anAttemptItem } from '../../builders/attempt-item';
@@ -27,7 +26,7 @@ function buildHandler() {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   return createSendEmailHandler({
     config: { stage: 'unit', deliveriesTable: TABLE, emailFrom: 'no-reply@example.com' },
-    deliveries: new DeliveryRepository(documents, TABLE),
+    deliveries: createDeliveryRepository(documents, TABLE),
     attempts: createAttemptRepository(documents, TABLE),
     mailer: createSesEmailSender(
       new SESClient({ region: 'us-east-1', maxAttempts: 1 }),

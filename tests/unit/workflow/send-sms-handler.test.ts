@@ -1,4 +1,3 @@
-import '../../support/workflow-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createSendSmsHandler, type SendSmsDeps } from '../../../lib/workflow/send-sms-handler';
 import { createAttemptRepository } from '../../../lib/table/attempt-repository';
 import type { SendSmsConfig } from '../../../lib/shared/config';
-import { DeliveryRepository } from '../../../lib/table/delivery-repository';
+import { createDeliveryRepository } from '../../../lib/table/delivery-repository';
 import { createSinchClient } from '../../../lib/workflow/sinch-client';
 import { META_EMAIL, META_PHONE, META_TEXT, aMetaItem } from '../../builders/attempt-item';
 import { aLambdaContext } from '../../builders/function-url-event';
@@ -48,7 +47,7 @@ function buildHandler(script: SinchAnswer[] = [], overrides: Partial<SendSmsDeps
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   return createSendSmsHandler({
     config,
-    deliveries: new DeliveryRepository(documents, TABLE),
+    deliveries: createDeliveryRepository(documents, TABLE),
     attempts: createAttemptRepository(documents, TABLE),
     sinch: createSinchClient({
       projectId: config.sinchProjectId,

@@ -1,4 +1,4 @@
-import { buildMetaItem, retentionTtl } from '../../../lib/table/delivery-repository';
+import { buildMetaItem, retentionTtl } from '../../../lib/delivery/meta-item';
 import { validateDeliveryRequest } from '../../../lib/delivery/delivery-request';
 import { hashRecipient } from '../../../lib/shared/pii';
 import { aDeliveryRequest, TEST_MOBILE, TEST_NOW } from '../../builders/delivery-request';

@@ -2,15 +2,15 @@ import vectors from '../../fixtures/sinch-signature-vectors.json';
 import {
   computeWebhookSignature,
   signWebhook,
-  SIGNATURE_HEADERS,
-} from '../../../local/sinch-webhook-signing';
+  SINCH_SIGNATURE_HEADERS as SIGNATURE_HEADERS,
+} from '../../../lib/ingress/webhook-signature';
 
-describe('simulator webhook signing', () => {
+describe('webhook signing', () => {
   it.each(vectors.vectors.map((vector) => [vector.name, vector] as const))(
     'reproduces the official vector: %s',
     (_name, vector) => {
       // Act
-      const signature = computeWebhookSignature(vector.body, vector.secret, vector.nonce, vector.timestamp);
+      const signature = computeWebhookSignature(vector.body, vector.nonce, vector.timestamp, vector.secret);
 
       // Assess
       expect(signature).toBe(vector.signature);
@@ -22,7 +22,7 @@ describe('simulator webhook signing', () => {
       '{"app_id":"01HZX4Q6W3N5T8B2C7D9E1F0GH","accepted_time":"2026-03-02T10:15:30.120Z","event_time":"2026-03-02T10:15:34.587Z","project_id":"2f6b1c1e-4a7d-4f3e-9a61-0c2b5d8e7f10","message_delivery_report":{"message_id":"01HZX4R2K8M3P6Q9S1T4V7W0YZ","conversation_id":"","status":"FAILED","channel_identity":{"channel":"SMS","identity":"46701234567","app_id":""},"contact_id":"","reason":{"code":"RECIPIENT_NOT_REACHABLE","description":"The underlying channel reported: example","sub_code":"UNSPECIFIED_SUB_CODE"},"metadata":"{\\"notificationId\\":\\"n-123\\",\\"attempt\\":1}","processing_mode":"DISPATCH"},"message_metadata":"","correlation_id":"n-123#1"}';
 
     expect(
-      computeWebhookSignature(body, 'example-webhook-secret', '01HZX4S0AAAAAAAAAAAAAAAAAA', '1772446534'),
+      computeWebhookSignature(body, '01HZX4S0AAAAAAAAAAAAAAAAAA', '1772446534', 'example-webhook-secret'),
     ).toBe('ReoEmkOKUR//IHZCiKWH2/AZDiRU+IRsXX7D7p4UA5M=');
   });
 
@@ -40,7 +40,7 @@ describe('simulator webhook signing', () => {
     expect(first[SIGNATURE_HEADERS.nonce]).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(first[SIGNATURE_HEADERS.nonce]).not.toBe(second[SIGNATURE_HEADERS.nonce]);
     expect(first[SIGNATURE_HEADERS.signature]).toBe(
-      computeWebhookSignature(body, 'secret', first[SIGNATURE_HEADERS.nonce]!, '1800000000'),
+      computeWebhookSignature(body, first[SIGNATURE_HEADERS.nonce]!, '1800000000', 'secret'),
     );
   });
 });

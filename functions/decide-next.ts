@@ -1,0 +1,3 @@
+import { createDecideNextHandler, liveDeps } from '../lib/workflow/decide-next-handler';
+
+export const handler = createDecideNextHandler(liveDeps());

@@ -1,0 +1,3 @@
+import { createIngressHandler, liveDeps } from '../lib/ingress/ingress-handler';
+
+export const handler = createIngressHandler(liveDeps());

@@ -1,0 +1,3 @@
+import { createSendEmailHandler, liveDeps } from '../lib/workflow/send-email-handler';
+
+export const handler = createSendEmailHandler(liveDeps());

@@ -1,0 +1,3 @@
+import { createSendSmsHandler, liveDeps } from '../lib/workflow/send-sms-handler';
+
+export const handler = createSendSmsHandler(liveDeps());

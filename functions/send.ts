@@ -1,0 +1,3 @@
+import { createSendHandler, liveDeps } from '../lib/delivery/send-handler';
+
+export const handler = createSendHandler(liveDeps());
