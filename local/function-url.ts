@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { listen, readBody, type RunningServer } from './http-server';
 import type { FunctionRuntime } from './lambda-runtime';
+import { LAMBDA_THROTTLE_ERROR_TYPE, throttleBody } from './lambda-throttling';
 
 /**
  * A Lambda Function URL on 127.0.0.1: each HTTP request becomes a payload-format 2.0 event (raw body, base64
@@ -10,6 +12,10 @@ import type { FunctionRuntime } from './lambda-runtime';
  *
  * `AWS_IAM` URLs require a SigV4 `Authorization` header and fill `requestContext.authorizer.iam` from its
  * credential scope, but the signature itself is NOT verified locally.
+ *
+ * A throttled invocation (`lambda-throttling.ts`) answers 429 with Lambda's `TooManyRequestsException` body.
+ * While `refuseConnection` says so (the `webhook-outage` fault), every new connection is destroyed as soon
+ * as it is accepted (a TCP reset): the caller's connection fails and no request reaches the function.
  */
 
 /** Function URLs accept at most 6 MB of request payload. */
@@ -143,7 +149,14 @@ export interface FunctionUrl extends RunningServer {
 /** Serves one function behind a Function URL. */
 export async function startFunctionUrl(
   runtime: FunctionRuntime,
-  options: { authType: 'NONE' | 'AWS_IAM'; region: string; accountId: string; port?: number },
+  options: {
+    authType: 'NONE' | 'AWS_IAM';
+    region: string;
+    accountId: string;
+    port?: number;
+    /** Asked for every new connection; true destroys it at once (an outage). */
+    refuseConnection?: () => boolean;
+  },
 ): Promise<FunctionUrl> {
   const urlId = `local${runtime.key.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
   const server = await listen(async (req, res) => {
@@ -157,11 +170,28 @@ export async function startFunctionUrl(
       return;
     }
     const result = await runtime.invoke(toFunctionUrlEvent(req, body, { ...options, urlId }));
+    if (!result.ok && result.throttled) {
+      res
+        .writeHead(429, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': LAMBDA_THROTTLE_ERROR_TYPE,
+          'x-amzn-requestid': result.requestId,
+        })
+        .end(JSON.stringify(throttleBody(result.throttled)));
+      return;
+    }
     if (!result.ok) {
       res.writeHead(502, { 'content-type': 'application/json' }).end('{"Message":"Internal Server Error"}');
       return;
     }
     writeFunctionUrlResult(res, result.payload);
   }, options.port);
+  const { refuseConnection } = options;
+  if (refuseConnection) {
+    // Before the HTTP server sees the socket: nothing is read from a refused connection.
+    server.server.prependListener('connection', (socket: Socket) => {
+      if (refuseConnection()) socket.resetAndDestroy();
+    });
+  }
   return { ...server, authType: options.authType };
 }

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalQueue } from './cloud-resources';
+import { NO_FAULTS, type FaultInjector } from './fault-injector';
 import { startFunctionUrl, type FunctionUrl } from './function-url';
 import type { HandlerBundle } from './lambda-bundler';
 import {
@@ -9,6 +10,7 @@ import {
   type LambdaError,
   type LogSink,
 } from './lambda-runtime';
+import { throttledTaskError, type ThrottleReason } from './lambda-throttling';
 import type { FunctionDefinition } from './serverless-manifest';
 import { LAMBDA_INITIAL_POLLERS, startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 import type { TimeFactor } from './time-scale';
@@ -18,6 +20,10 @@ import type { TimeFactor } from './time-scale';
  * Function URLs become HTTP endpoints on 127.0.0.1, SQS events become pollers with the declared batch size,
  * batching window and partial batch responses, and the workflow invokes tasks through {@link LambdaHost.invoke}
  * with the Lambda invoke payload.
+ *
+ * Throttles (`reservedConcurrency` from serverless.yml, always; the `lambda-throttle` fault when on) reach
+ * each caller the way Lambda's reach it: a Function URL answers 429, the workflow's task fails with
+ * `Lambda.TooManyRequestsException`, and the SQS event source leaves the batch on the queue.
  */
 
 /** A failed invocation, named by the Lambda error type (what Step Functions `ErrorEquals` matches). */
@@ -46,6 +52,18 @@ export interface LambdaHostOptions {
   readonly maxConcurrency?: number;
   /** Fixed ports for Function URLs by function key; free ports otherwise. */
   readonly urlPorts?: Readonly<Record<string, number>>;
+  /** Draws `lambda-throttle` and `webhook-outage` (none when absent). */
+  readonly faults?: FaultInjector;
+  /** Function URLs (by function key) that refuse connections while `webhook-outage` lasts. */
+  readonly outageUrls?: readonly string[];
+}
+
+/** Throttled invocations of one function, by cause. */
+export interface ThrottleCounts {
+  /** Beyond its `reservedConcurrency`. */
+  reservedConcurrency: number;
+  /** Injected by the `lambda-throttle` fault. */
+  injected: number;
 }
 
 export interface LambdaHost {
@@ -65,6 +83,8 @@ export interface LambdaHost {
     log?: (line: string) => void;
   }): void;
   readonly eventSources: readonly SqsEventSource[];
+  /** Throttled invocations so far, by function key. */
+  readonly throttles: Readonly<Record<string, Readonly<ThrottleCounts>>>;
   stop(): Promise<void>;
 }
 
@@ -75,8 +95,23 @@ function queueLogicalId(arn: unknown): string | undefined {
 }
 
 export async function startLambdaHost(options: LambdaHostOptions): Promise<LambdaHost> {
+  const faults = options.faults ?? NO_FAULTS;
   const runtimes: Record<string, FunctionRuntime> = {};
+  const throttles: Record<string, ThrottleCounts> = {};
   for (const fn of options.functions) {
+    const counts: ThrottleCounts = { reservedConcurrency: 0, injected: 0 };
+    throttles[fn.key] = counts;
+    const onThrottle = (reason: ThrottleReason): void => {
+      if (reason === 'ConcurrentInvocationLimitExceeded') {
+        counts.injected += 1;
+        return;
+      }
+      counts.reservedConcurrency += 1;
+      options.logSink(
+        'host',
+        `${fn.key}: invocation throttled (TooManyRequestsException): reserved concurrency ${fn.reservedConcurrency} in use`,
+      );
+    };
     runtimes[fn.key] = createFunctionRuntime({
       key: fn.key,
       name: fn.name,
@@ -88,6 +123,11 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       accountId: options.accountId,
       logSink: options.logSink,
       maxConcurrency: options.maxConcurrency,
+      reservedConcurrency: fn.reservedConcurrency,
+      throttle: faults.isOn('lambda-throttle')
+        ? () => faults.strikes('lambda-throttle', fn.key, `TooManyRequestsException (429) to ${fn.key}`)
+        : undefined,
+      onThrottle,
     });
   }
 
@@ -107,6 +147,10 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       region: options.region,
       accountId: options.accountId,
       port: options.urlPorts?.[fn.key],
+      refuseConnection:
+        faults.isOn('webhook-outage') && options.outageUrls?.includes(fn.key)
+          ? () => faults.refuses('webhook-outage', `connection to the ${fn.key} Function URL refused`)
+          : undefined,
     });
     servers.push(server);
     urls[fn.key] = `${server.url}/`;
@@ -118,10 +162,12 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     runtimes,
     urls,
     eventSources,
+    throttles,
     invoke: async (functionKey, payload) => {
       const runtime = runtimes[functionKey];
       if (!runtime) throw new Error(`No function named ${functionKey} in serverless.yml`);
       const result = await runtime.invoke(payload);
+      if (!result.ok && result.throttled) throw throttledTaskError(result.requestId);
       if (!result.ok) throw new LambdaInvocationError(functionKey, result.error);
       return result.payload;
     },
@@ -145,8 +191,14 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
               batchSize: event.batchSize ?? 10,
               maximumBatchingWindowSeconds: (event.maximumBatchingWindow ?? 0) * timeFactor,
               reportBatchItemFailures: event.functionResponseType === 'ReportBatchItemFailures',
-              // Lambda polls with five concurrent batches, but never more than the function can run at once.
-              pollers: Math.min(LAMBDA_INITIAL_POLLERS, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY),
+              // Lambda polls with five concurrent batches, but never more than the function can run at once
+              // locally, nor more than the mapping's maximumConcurrency. (Reserved concurrency does not limit
+              // the pollers, on AWS either: batches beyond it are throttled back onto the queue.)
+              pollers: Math.min(
+                LAMBDA_INITIAL_POLLERS,
+                options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+                event.maximumConcurrency ?? Infinity,
+              ),
               log,
             }),
           );

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { compileFunction } from 'node:vm';
 import type { HandlerBundle } from './lambda-bundler';
+import { throttleError, type ThrottleReason } from './lambda-throttling';
 
 /**
  * Runs one function's bundle the way the Lambda runtime does, in this process:
@@ -15,6 +16,9 @@ import type { HandlerBundle } from './lambda-bundler';
  *   stream. Code that reads configuration at module load therefore behaves as in Lambda.
  * - A container serves one invocation at a time; concurrent invocations get more containers, up to a limit,
  *   then queue (a local stand-in for Lambda's concurrency scaling).
+ * - A function with `reservedConcurrency` runs at most that many invocations at once: one more is refused
+ *   at once with `TooManyRequestsException` (a throttle, `lambda-throttling.ts`), as Lambda does. The
+ *   `throttle` hook (the `lambda-throttle` fault) refuses invocations the same way.
  * - An invocation that exceeds the function's timeout fails with `Sandbox.Timedout` and its container is
  *   thrown away, as Lambda does.
  */
@@ -33,7 +37,13 @@ export interface LambdaError {
 
 export type InvokeResult =
   | { readonly ok: true; readonly payload: unknown; readonly requestId: string }
-  | { readonly ok: false; readonly error: LambdaError; readonly requestId: string };
+  | {
+      readonly ok: false;
+      readonly error: LambdaError;
+      readonly requestId: string;
+      /** Set when Lambda refused to run the invocation at all (HTTP 429); the handler never saw it. */
+      readonly throttled?: ThrottleReason;
+    };
 
 export interface FunctionRuntimeOptions {
   readonly key: string;
@@ -46,6 +56,12 @@ export interface FunctionRuntimeOptions {
   readonly accountId: string;
   readonly logSink: LogSink;
   readonly maxConcurrency?: number;
+  /** serverless.yml's `reservedConcurrency`: concurrent invocations beyond it are throttled. */
+  readonly reservedConcurrency?: number;
+  /** Asked before each invocation that would run; true throttles it (the `lambda-throttle` fault). */
+  readonly throttle?: () => boolean;
+  /** Told of every throttled invocation (for the host's counts and log line). */
+  readonly onThrottle?: (reason: ThrottleReason) => void;
 }
 
 export interface FunctionRuntime {
@@ -166,7 +182,11 @@ function toLambdaError(error: unknown): LambdaError {
 export function createFunctionRuntime(options: FunctionRuntimeOptions): FunctionRuntime {
   const code = readFileSync(options.bundle.file, 'utf8');
   const arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.name}`;
-  const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+  const reserved = options.reservedConcurrency;
+  // Never more containers than invocations may run at once.
+  const maxConcurrency = Math.min(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, reserved ?? Infinity);
+  /** Invocations accepted and not finished: running, or waiting for a container. */
+  let active = 0;
   const idle: Container[] = [];
   const all = new Set<Container>();
   const waiting: { resolve(container: Container): void; reject(error: unknown): void }[] = [];
@@ -308,9 +328,28 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     name: options.name,
     arn,
     invoke: (event) => {
+      const reason: ThrottleReason | undefined =
+        reserved !== undefined && active >= reserved
+          ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
+          : options.throttle?.()
+            ? 'ConcurrentInvocationLimitExceeded'
+            : undefined;
+      if (reason) {
+        options.onThrottle?.(reason);
+        return Promise.resolve({
+          ok: false,
+          requestId: randomUUID(),
+          error: throttleError(),
+          throttled: reason,
+        });
+      }
+      active += 1;
       const invocation = run(event);
       running.add(invocation);
-      void invocation.finally(() => running.delete(invocation));
+      void invocation.finally(() => {
+        active -= 1;
+        running.delete(invocation);
+      });
       return invocation;
     },
     warm: (count = 1) => {

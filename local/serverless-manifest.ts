@@ -37,6 +37,8 @@ export interface SqsEventDefinition {
   readonly maximumBatchingWindow?: number;
   readonly functionResponseType?: string;
   readonly enabled?: boolean;
+  /** The event source's `maximumConcurrency` (ScalingConfig): at most this many batches at once. */
+  readonly maximumConcurrency?: number;
 }
 
 export interface FunctionDefinition {
@@ -53,6 +55,8 @@ export interface FunctionDefinition {
   /** Present when the function has a Function URL. */
   readonly url?: { readonly authType: 'NONE' | 'AWS_IAM' };
   readonly sqsEvents: readonly SqsEventDefinition[];
+  /** `reservedConcurrency:` when declared: at most this many concurrent invocations, the rest throttled. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface ResourceDefinition {
@@ -152,6 +156,14 @@ function toFunctionDefinition(
   const authorizer =
     typeof url === 'object' && url !== null ? (url as Record<string, Json>).authorizer : undefined;
   const events = Array.isArray(fn.events) ? (fn.events as Record<string, Json>[]) : [];
+  const reservedConcurrency =
+    fn.reservedConcurrency === undefined ? undefined : Number(fn.reservedConcurrency);
+  if (
+    reservedConcurrency !== undefined &&
+    !(Number.isInteger(reservedConcurrency) && reservedConcurrency >= 0)
+  ) {
+    throw new Error(`serverless.yml: functions.${key}.reservedConcurrency must be a whole number from 0 up`);
+  }
   return {
     key,
     name: typeof fn.name === 'string' ? fn.name : `${service}-${stage}-${key}`,
@@ -174,7 +186,9 @@ function toFunctionDefinition(
         functionResponseType:
           sqs.functionResponseType === undefined ? undefined : String(sqs.functionResponseType),
         enabled: sqs.enabled === undefined ? undefined : Boolean(sqs.enabled),
+        maximumConcurrency: sqs.maximumConcurrency === undefined ? undefined : Number(sqs.maximumConcurrency),
       })),
+    ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
   };
 }
 

@@ -27,11 +27,14 @@ export interface SentEmail {
 export async function startSesEmulator(options: { port?: number } = {}): Promise<SesEmulator> {
   const server = await startSesServer({ host: '127.0.0.1', port: options.port ?? 0 });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The emulator keeps its mailbox in module state; start every stack with an empty one.
-  await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+  // The emulator keeps one mailbox in module state for every server in the process, so clearing it here
+  // would empty the mailbox of any other stack running in the same process (tests run several at once).
+  // Each stack reads only what was sent since it started instead.
+  const since = Math.floor(Date.now() / 1000);
   return {
     endpoint,
-    emails: async () => ((await (await fetch(`${endpoint}/store`)).json()) as { emails: SentEmail[] }).emails,
+    emails: async () =>
+      ((await (await fetch(`${endpoint}/store?since=${since}`)).json()) as { emails: SentEmail[] }).emails,
     stop: () => closeServer(server),
   };
 }

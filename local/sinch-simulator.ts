@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ulid } from 'ulid';
 import { parseMessageMetadata } from '../lib/table/delivery-model';
 import { maskPhone } from '../lib/shared/pii';
+import { NO_FAULTS, type FaultInjector } from './fault-injector';
 import { listen, readBody, sendJson } from './http-server';
 import { SinchApiError, sendProblem, sendSinchError } from './sinch-api-errors';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random';
@@ -11,14 +12,26 @@ import { scenarioFor, type PlannedReport, type ReportStatus } from './sinch-scen
 import { refusalFor, validateSendRequest } from './sinch-send-request';
 import { signWebhook } from '../lib/ingress/webhook-signature';
 import { scaledMs, type TimeFactor } from './time-scale';
-import { createWebhookSender, type WebhookDelivery, type WebhookFault } from './webhook-sender';
+import {
+  createWebhookSender,
+  type WebhookDelivery,
+  type WebhookFault,
+  type WebhookTry,
+} from './webhook-sender';
 
 /**
  * A local Sinch: the OAuth2 token endpoint, `POST /v1/projects/{project}/messages:send` validating like the
  * Conversation API (docs/sinch.md#access-token), and signed `MESSAGE_DELIVERY` webhooks sent back to the ingress with
  * Sinch's retry schedule. What happens to a message is chosen by its recipient number (`sinch-scenarios.ts`).
  * Everything it did is recorded for assertions.
+ *
+ * Two faults change how it sends webhooks: `sinch-keep-signature` (retries resend the first try's headers)
+ * and `sinch-replay=<share>` (that share of acknowledged webhooks is re-POSTed verbatim, same body and
+ * headers, {@link SINCH_REPLAY_DELAY_SECONDS} modelled seconds later: a replayed or duplicated callback).
  */
+
+/** Modelled seconds between an acknowledged webhook and its replay (scaled like every modelled wait). */
+export const SINCH_REPLAY_DELAY_SECONDS = 30;
 
 /** Random misbehaviour layered over every scenario. Rates are probabilities in [0, 1]. */
 export interface ChaosOptions {
@@ -56,6 +69,19 @@ export interface SinchSimulatorOptions {
   readonly port?: number;
   /** One line per notable event; recipients are masked. */
   readonly log?: (line: string) => void;
+  /** Draws `sinch-keep-signature` and `sinch-replay` (none when absent). */
+  readonly faults?: FaultInjector;
+}
+
+/** A webhook the simulator re-POSTed verbatim (`sinch-replay`). */
+export interface WebhookReplay {
+  readonly messageId: string;
+  readonly status: ReportStatus;
+  readonly url: string;
+  readonly body: string;
+  /** The headers of the acknowledged try, sent again unchanged. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly result: WebhookTry;
 }
 
 /** One `messages:send` request and how it was answered. */
@@ -86,6 +112,8 @@ export interface SinchSimulator {
   readonly url: string;
   readonly sends: readonly SendRecord[];
   readonly reports: readonly ReportRecord[];
+  /** Webhooks re-POSTed by `sinch-replay`, once each replay has been answered. */
+  readonly replays: readonly WebhookReplay[];
   readonly tokenRequests: number;
   setWebhookUrl(url: string): void;
   /** Turns chaos on (with a seed) or off while running. */
@@ -140,7 +168,14 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
   let tokenRequests = 0;
   let stopped = false;
 
-  const sender = createWebhookSender({ factor });
+  const faults = options.faults ?? NO_FAULTS;
+  const replays: WebhookReplay[] = [];
+  const sender = createWebhookSender({
+    factor,
+    keepSignature: faults.isOn('sinch-keep-signature'),
+    onKeptSignature: (retry) =>
+      faults.record('sinch-keep-signature', `webhook retry ${retry} resent with the first try's signature`),
+  });
 
   /** Chaos for the tries of one webhook, drawn from that webhook's own stream. */
   const faultsFor = (key: string): (() => WebhookFault | undefined) => {
@@ -293,6 +328,30 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
             log(
               `sinch: report ${record.status} for ${record.messageId} ${delivery.state} after ${delivery.tries.length} tries`,
             );
+          } else if (
+            !stopped &&
+            faults.strikes(
+              'sinch-replay',
+              `${key}:${index}:${copy}`,
+              `report ${record.status} for ${record.messageId} re-POSTed verbatim in ${SINCH_REPLAY_DELAY_SECONDS} s (modelled)`,
+            )
+          ) {
+            schedule(scaledMs(SINCH_REPLAY_DELAY_SECONDS, factor), async () => {
+              if (stopped) return;
+              const result = await sender.replay(delivery);
+              const last = delivery.tries[delivery.tries.length - 1];
+              replays.push({
+                messageId: record.messageId,
+                status: record.status,
+                url: delivery.url,
+                body: delivery.body,
+                headers: last?.headers ?? {},
+                result,
+              });
+              log(
+                `sinch: replayed report ${record.status} for ${record.messageId}: ${result.status ?? result.error}`,
+              );
+            });
           }
         });
       }
@@ -386,6 +445,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
     url: running.url,
     sends,
     reports,
+    replays,
     get tokenRequests() {
       return tokenRequests;
     },

@@ -15,7 +15,10 @@ import type { FunctionRuntime, InvokeResult } from './lambda-runtime';
  * - deletes what succeeded: the whole batch on success, all but the listed `batchItemFailures` with
  *   `ReportBatchItemFailures`, nothing when the invocation fails or answers a malformed failure list;
  * - leaves everything else to the queue: undeleted messages come back after the visibility timeout, and the
- *   queue's own redrive policy moves a message to the DLQ after `maxReceiveCount` receives.
+ *   queue's own redrive policy moves a message to the DLQ after `maxReceiveCount` receives;
+ * - when Lambda throttles the invocation (`TooManyRequestsException`: reserved concurrency or the
+ *   `lambda-throttle` fault), the batch is not delivered: its messages stay in flight and come back after
+ *   the visibility timeout, each receive counting towards `maxReceiveCount`, as with Lambda's mapping.
  */
 
 /** Lambda polls a standard queue with five concurrent batches at first, scaling up from there. */
@@ -42,6 +45,8 @@ export interface SqsEventSource {
     deleted: number;
     retried: number;
     failedInvocations: number;
+    /** Batches Lambda refused to run (throttled); their messages were left in flight. */
+    throttledBatches: number;
   };
   stop(): Promise<void>;
 }
@@ -106,7 +111,7 @@ export function messagesToRetry(
 
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   const controller = new AbortController();
-  const stats = { batches: 0, records: 0, deleted: 0, retried: 0, failedInvocations: 0 };
+  const stats = { batches: 0, records: 0, deleted: 0, retried: 0, failedInvocations: 0, throttledBatches: 0 };
   const log = options.log ?? (() => undefined);
 
   const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
@@ -157,6 +162,15 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         const result = await options.runtime.invoke({
           Records: batch.map((m) => toSqsRecord(m, options.queue.arn, options.region)),
         });
+        if (!result.ok && result.throttled) {
+          stats.throttledBatches += 1;
+          stats.retried += batch.length;
+          log(
+            `${options.runtime.key}: batch of ${batch.length} throttled (TooManyRequestsException); ` +
+              'the messages come back after the visibility timeout',
+          );
+          continue;
+        }
         if (!result.ok) {
           stats.failedInvocations += 1;
           log(

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small stand-in for SSM Parameter Store that speaks the real JSON protocol (`X-Amz-Target:
- * AmazonSSM.<Action>`), so the ordinary `@aws-sdk/client-ssm` (and `@middy/ssm` on top of it) talk to it
+ * AmazonSSM.<Action>`), so the ordinary `@aws-sdk/client-ssm` (and the functions' SSM parameter middleware) talk to it
  * through `AWS_ENDPOINT_URL_SSM`. It implements what this project uses: GetParameter, GetParameters and
  * PutParameter. Values are kept in memory.
  */

@@ -9,6 +9,9 @@ import './promise-with-resolvers';
 import { createQueues, createTables, type LocalQueue, type LocalTable } from './cloud-resources';
 import { createLocalReferences } from './local-references';
 import { startDynamoDbEmulator } from './dynamodb-emulator';
+import { startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
+import { createFaultInjector, type FaultCounts } from './fault-injector';
+import { formatFaults, validateFaults, type Faults } from './faults';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge-stand-in';
 import { bundleFunctions } from './lambda-bundler';
 import { startLambdaHost, type LambdaHost } from './lambda-host';
@@ -22,6 +25,8 @@ import {
 import { withScaledTaskTimeouts } from './scaled-task-timeouts';
 import { eventBridgePutEvents } from './service-integrations';
 import { startSesEmulator, type SesEmulator } from './ses-emulator';
+import { startSesFaultProxy } from './ses-fault-proxy';
+import type { ServiceProxy } from './service-proxy';
 import {
   DEFAULT_CHAOS,
   startSinchSimulator,
@@ -45,18 +50,25 @@ import type { JsonValue } from './asl-definition';
  * | part on AWS            | stand-in here                                      |
  * |------------------------|----------------------------------------------------|
  * | Lambda + Function URLs | `lambda-host.ts` (bundled handlers, v2 URL events)  |
- * | SQS + DLQ              | fauxqs (child process)                             |
+ * | SQS + DLQ              | fauxqs (child process) behind `sqs-front.ts`       |
  * | DynamoDB               | dynalite (in memory)                               |
  * | SES                    | aws-ses-v2-local (with a mail web view)            |
  * | Step Functions         | `workflow-engine.ts` behind `stepfunctions-stand-in.ts` |
  * | SSM Parameter Store    | `ssm-stand-in.ts`                                  |
  * | EventBridge            | `eventbridge-stand-in.ts`                          |
  * | Sinch                  | `sinch-simulator.ts`                               |
+ *
+ * `faults` injects AWS-side faults (`faults.ts`): the functions' DynamoDB and SES traffic then goes through
+ * fault proxies, their SQS traffic through the SQS front, and the host, the Step Functions stand-in and
+ * the simulated Sinch draw theirs from the same seeded injector (`fault-injector.ts`). Without faults, no
+ * proxy is in the functions' path.
  */
 
 export const LOCAL_STAGE = 'local';
 const ACCOUNT_ID = '000000000000';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** The sender of the fallback emails: the one identity a sandboxed SES (`ses-sandbox`) has verified. */
+export const LOCAL_EMAIL_FROM = 'no-reply@receipt-driven-sms.example.com';
 
 /** Port offsets from `--port-base`, so a fixed base gives stable, documented URLs. */
 export const PORT_OFFSETS = {
@@ -83,8 +95,13 @@ export interface LocalStackOptions {
   readonly portBase?: number;
   /** Random duplicates, reordering, dropped reports and webhook 5xx from the simulated Sinch. */
   readonly chaos?: boolean | ChaosOptions;
-  /** Seed of the chaos; the same seed replays the same chaos per delivery. */
+  /** Seed of the chaos and the faults; the same seed replays the same draws. */
   readonly seed?: number;
+  /**
+   * AWS-side faults to inject (`faults.ts`; `parseFaults` reads the `--faults` form). Each injected fault is
+   * counted ({@link LocalStack.faultCounts}) and logged as one `faults` line.
+   */
+  readonly faults?: Faults;
   /** Where `serverless.yml` is; found from the working directory when absent. */
   readonly root?: string;
   /** Where to write the stack description; `.local/stack.json` by default, `false` for none. */
@@ -97,7 +114,7 @@ export interface LocalStackOptions {
 
 export interface LogEntry {
   readonly at: string;
-  /** A function key (`ingress`, `processor` …) or a stack part (`sinch`, `host`). */
+  /** A function key (`ingress`, `processor` …) or a stack part (`sinch`, `host`, `faults`). */
   readonly source: string;
   readonly line: string;
 }
@@ -138,6 +155,8 @@ export interface StackDescription {
   /** The environment that points an AWS SDK (or the AWS CLI) at this stack. */
   readonly awsEnvironment: Readonly<Record<string, string>>;
   readonly scenarios: readonly ScenarioRow[];
+  /** The injected faults, as `--faults` items (normalised, in the documented order); empty for none. */
+  readonly faults: readonly string[];
 }
 
 export interface LocalStack {
@@ -154,6 +173,10 @@ export interface LocalStack {
   readonly tables: Readonly<Record<string, LocalTable>>;
   /** Every log line so far, functions' and the stack's. */
   readonly logs: readonly LogEntry[];
+  /** The faults this stack injects (validated). */
+  readonly faults: Faults;
+  /** How often each fault was injected so far (0 for those that are off). */
+  faultCounts(): FaultCounts;
   /** Region, endpoint-free credentials: pass to an SDK client together with an `endpoint` from `description`. */
   readonly clientConfig: { region: string; credentials: typeof CREDENTIALS };
   stop(): Promise<void>;
@@ -209,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const root = options.root ?? findProjectRoot(process.cwd());
   const divisor = options.timeDivisor ?? (options.fast ? FAST_TIME_DIVISOR : 1);
   if (!(divisor >= 1)) throw new Error('timeDivisor must be at least 1');
+  const faults = validateFaults(options.faults ?? {});
   const fast = divisor > 1;
   const factor = 1 / divisor;
   const port = (offset: number): number | undefined =>
@@ -219,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     logs.push(entry);
     options.onLog?.(entry);
   };
+  const injector = createFaultInjector({ faults, seed: options.seed, log: (line) => log('faults', line) });
 
   const sinchProject = randomUUID();
   const sinchApp = ulid();
@@ -234,12 +259,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     params: {
       sinchProjectId: sinchProject,
       sinchAppId: sinchApp,
-      emailFrom: 'no-reply@receipt-driven-sms.example.com',
+      emailFrom: LOCAL_EMAIL_FROM,
     },
   });
   const region = manifest.region;
 
   const stoppers: (() => Promise<void>)[] = [];
+  stoppers.push(async () => injector.stop());
   const stopAll = async (): Promise<void> => {
     for (const stop of stoppers.splice(0).reverse()) {
       await stop().catch((error: unknown) => log('host', `stopping: ${String(error)}`));
@@ -252,7 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const chaos = options.chaos === true ? DEFAULT_CHAOS : options.chaos || undefined;
 
     const [sqs, dynamodb, ses, ssm, events, sinch] = await startAll(stoppers, [
-      startSqsEmulator({ root, port: port(PORT_OFFSETS.sqs) }),
+      startSqsEmulator({ root, port: port(PORT_OFFSETS.sqs), injector }),
       startDynamoDbEmulator({ root, port: port(PORT_OFFSETS.dynamodb) }),
       startSesEmulator({ port: port(PORT_OFFSETS.ses) }),
       startSsmStandIn({ port: port(PORT_OFFSETS.ssm), region }),
@@ -268,10 +294,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         seed: options.seed,
         port: port(PORT_OFFSETS.sinch),
         log: (line) => log('sinch', line),
+        faults: injector,
       }),
     ] as const);
 
+    // The functions' traffic goes through a fault proxy only while a fault needs one.
+    const startProxy = async (
+      needed: boolean,
+      start: () => Promise<ServiceProxy>,
+    ): Promise<ServiceProxy | undefined> => {
+      if (!needed) return undefined;
+      const proxy = await start();
+      stoppers.push(proxy.stop);
+      return proxy;
+    };
+    const dynamoDbProxy = await startProxy(injector.isOn('dynamodb-throttle'), () =>
+      startDynamoDbFaultProxy({ target: dynamodb.endpoint, injector }),
+    );
+    const sesProxy = await startProxy(injector.isOn('ses-sandbox') || injector.isOn('ses-throttle'), () =>
+      startSesFaultProxy({ target: ses.endpoint, injector, verifiedIdentities: [LOCAL_EMAIL_FROM], region }),
+    );
+    const functionEndpoints = {
+      sqs: injector.isOn('sqs-outage') ? sqs.endpoint : sqs.directEndpoint,
+      dynamodb: dynamoDbProxy?.endpoint ?? dynamodb.endpoint,
+      ses: sesProxy?.endpoint ?? ses.endpoint,
+    };
+
+    // Through the SQS front, so the queue URLs name its port; the event source polls fauxqs directly.
     const sqsClient = new SQSClient({ region, endpoint: sqs.endpoint, credentials: CREDENTIALS });
+    const eventSourceSqsClient = new SQSClient({
+      region,
+      endpoint: sqs.directEndpoint,
+      credentials: CREDENTIALS,
+    });
     const dynamoClient = new DynamoDBClient({
       region,
       endpoint: dynamodb.endpoint,
@@ -284,6 +339,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(async () => {
       sqsClient.destroy();
+      eventSourceSqsClient.destroy();
       dynamoClient.destroy();
       eventBridgeClient.destroy();
     });
@@ -354,6 +410,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return {
         ...environment,
         ...awsEnvironment(),
+        AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
+        AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
+        AWS_ENDPOINT_URL_SES: functionEndpoints.ses,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -387,7 +446,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       scaledTimeouts.dispose();
       await engine.close();
     });
-    const stepFunctions = await startStepFunctionsStandIn({ engine, port: port(PORT_OFFSETS.stepfunctions) });
+    const stepFunctions = await startStepFunctionsStandIn({
+      engine,
+      port: port(PORT_OFFSETS.stepfunctions),
+      faults: injector,
+    });
     stoppers.push(stepFunctions.stop);
     endpoints.stepfunctions = stepFunctions.endpoint;
 
@@ -407,6 +470,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logSink: log,
       maxConcurrency: options.maxConcurrency,
       urlPorts,
+      faults: injector,
+      // The Sinch webhook target.
+      outageUrls: ['ingress'],
     });
     stoppers.push(host.stop);
     // Stopped first: no more webhooks to a host that is going away.
@@ -414,7 +480,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(references.functionUrls, host.urls);
 
     if (host.urls.ingress) sinch.setWebhookUrl(host.urls.ingress);
-    host.startEventSources({ sqs: sqsClient, queues, timeFactor: factor, log: (line) => log('host', line) });
+    host.startEventSources({
+      sqs: eventSourceSqsClient,
+      queues,
+      timeFactor: factor,
+      log: (line) => log('host', line),
+    });
 
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));
     const tableNames = Object.fromEntries(Object.entries(tables).map(([id, t]) => [id, t.name]));
@@ -440,6 +511,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sinch: { projectId: sinchProject, appId: sinchApp, url: sinch.url },
       awsEnvironment: awsEnvironment(),
       scenarios: scenarioTable(),
+      faults: formatFaults(faults),
     };
 
     const stackFile =
@@ -450,6 +522,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stoppers.unshift(async () => rmSync(stackFile, { force: true }));
     }
 
+    // The outage faults' windows open now that everything is up.
+    injector.start();
     return {
       description,
       manifest,
@@ -463,6 +537,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues,
       tables,
       logs,
+      faults,
+      faultCounts: injector.counts,
       clientConfig: { region, credentials: CREDENTIALS },
       stop: stopAll,
     };

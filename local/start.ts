@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { faultsHelp, parseFaults, type Faults } from './faults';
 import { formatLogEntry } from './log-format';
 import { FAST_TIME_DIVISOR } from './time-scale';
 import { PORT_OFFSETS, startLocalStack, type StackDescription } from './stack';
@@ -20,9 +21,15 @@ Options:
                       resend backoff, SQS visibility timeout) by ${FAST_TIME_DIVISOR}
   --port-base <port>  first of the fixed ports (default ${DEFAULT_PORT_BASE}; 0 = any free ports)
   --chaos             simulated Sinch duplicates, reorders and drops reports and sees webhook 5xx
-  --seed <n>          seed of the chaos (the same seed replays the same chaos)
+  --faults <list>     inject AWS-side faults, modelled on AWS's own errors (comma-separated, below)
+  --seed <n>          seed of the chaos and the faults (the same seed replays the same draws)
   --quiet             print only the stack's own lines, not every function log line
   --help              show this help
+
+Faults (--faults <item>,<item>…; <share> is a decimal from 0 to 1, <seconds> a positive number of real
+seconds; each injected fault is counted and printed as a "faults" line):
+${faultsHelp()}
+A function's reservedConcurrency in serverless.yml is always enforced: invocations beyond it are throttled.
 
 Then, in another terminal: npm run demo`;
 
@@ -53,6 +60,7 @@ function banner(description: StackDescription): string {
     `  DLQ            ${resources.receiptsDlqUrl ?? '-'}`,
     '',
     `  Scenario numbers: ${description.scenarios.map((s) => `${s.number} ${s.scenario}`).join(', ')}`,
+    ...(description.faults.length > 0 ? [`  Faults: ${description.faults.join(', ')}`] : []),
     '  Everything above is in .local/stack.json. Try `npm run demo` in another terminal; Ctrl-C stops.',
     '',
   ].join('\n');
@@ -66,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
       'port-base': { type: 'string' },
       chaos: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      faults: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -80,6 +89,10 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(`--port-base must be a port number, got ${values['port-base']}`);
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    throw new Error(`--seed must be a whole number, got ${values.seed}`);
+  }
+  const faults: Faults | undefined = values.faults === undefined ? undefined : parseFaults(values.faults);
 
   // A handler's stray promise rejection must not take the whole stack down (in Lambda it would end one
   // container); report it and keep running.
@@ -91,8 +104,9 @@ async function main(argv: string[]): Promise<void> {
     portBase: portBase === 0 ? undefined : portBase,
     chaos: values.chaos,
     seed,
+    faults,
     onLog: (entry) => {
-      if (values.quiet && !['sinch', 'host'].includes(entry.source)) return;
+      if (values.quiet && !['sinch', 'host', 'faults'].includes(entry.source)) return;
       const line = formatLogEntry(entry);
       if (line) console.log(line);
     },

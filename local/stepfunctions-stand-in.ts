@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonValue } from './asl-definition';
+import { jsonProtocolError, writeAnswer } from './aws-error-responses';
+import { NO_FAULTS, type FaultInjector } from './fault-injector';
 import { listen, readBody } from './http-server';
 import { WorkflowEngineError, type WorkflowEngine } from './workflow-engine';
 
@@ -9,7 +11,24 @@ import { WorkflowEngineError, type WorkflowEngine } from './workflow-engine';
  * `AWS_ENDPOINT_URL_SFN`. Implemented: StartExecution, DescribeExecution, ListExecutions,
  * GetExecutionHistory, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat, StopExecution,
  * DescribeStateMachine and ListStateMachines, with Step Functions' error names.
+ *
+ * `sfn-throttle=<share>` throttles that share of StartExecution, SendTaskSuccess and SendTaskFailure before
+ * they run, with the answer Step Functions gives when a request rate is exceeded (HTTP 400
+ * `ThrottlingException`, "Rate exceeded"; the SDK reads the code after the last `#` of `__type`).
  */
+
+export const SFN_THROTTLING = {
+  status: 400,
+  type: 'com.amazonaws.swf.service.model.v20120823#ThrottlingException',
+  message: 'Rate exceeded',
+} as const;
+
+/** The calls `sfn-throttle` throttles. */
+export const SFN_THROTTLED_ACTIONS: ReadonlySet<string> = new Set([
+  'StartExecution',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+]);
 
 export interface StepFunctionsStandIn {
   /** For `AWS_ENDPOINT_URL_SFN` or a client's `endpoint`. */
@@ -90,8 +109,11 @@ function requireString(input: Input, name: string): string {
 export async function startStepFunctionsStandIn(options: {
   engine: WorkflowEngine;
   port?: number;
+  /** Draws `sfn-throttle` (none when absent). */
+  faults?: FaultInjector;
 }): Promise<StepFunctionsStandIn> {
   const { engine } = options;
+  const faults = options.faults ?? NO_FAULTS;
   const createdAt = new Date();
 
   const checkMachine = (arn: string): void => {
@@ -198,13 +220,21 @@ export async function startStepFunctionsStandIn(options: {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const action = actions[target.replace(/^AWSStepFunctions\./, '')];
+    const name = target.replace(/^AWSStepFunctions\./, '');
+    const action = actions[name];
     if (req.method !== 'POST' || !action) {
       send(res, 400, { __type: 'UnknownOperationException', message: `Unsupported operation: ${target}` });
       return;
     }
     try {
       const text = (await readBody(req)).toString('utf8');
+      if (
+        SFN_THROTTLED_ACTIONS.has(name) &&
+        faults.strikes('sfn-throttle', name, `ThrottlingException (400) to Step Functions ${name}`)
+      ) {
+        writeAnswer(res, jsonProtocolError(SFN_THROTTLING));
+        return;
+      }
       const input = (text ? JSON.parse(text) : {}) as Input;
       send(res, 200, await action(input));
     } catch (error) {

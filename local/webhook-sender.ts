@@ -4,7 +4,10 @@ import { scaledMs, type TimeFactor } from './time-scale';
  * Delivers webhooks the way Sinch documents for its SMS API callbacks (docs/sinch.md#sms-api-retries; the Conversation
  * API's schedule is unconfirmed, so the simulator uses the documented one): 5xx and 429 are retried, first
  * 5 s after the failed try, then 10 s, 20 s, … doubling; any other status, 2xx or 4xx, ends the delivery.
- * Network errors and timeouts count as 5xx. Every try is signed afresh.
+ * Network errors and timeouts count as 5xx. Every try is signed afresh, unless `keepSignature` (the
+ * `sinch-keep-signature` fault) resends the first try's exact headers (nonce, timestamp, signature), so a
+ * retry long after the first try carries a signature older than the receiver's tolerance.
+ * {@link WebhookSender.replay} re-POSTs an acknowledged webhook verbatim (the `sinch-replay` fault).
  */
 
 /** Sinch's last documented retry comes 81,920 s after the first failure: 15 retries. */
@@ -29,6 +32,8 @@ export type WebhookFault = 'before' | 'after';
 
 export interface WebhookTry {
   readonly at: string;
+  /** The signature headers this try carried (also for a try lost to an injected fault). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The receiver's status, or 503 for an injected fault, or undefined for a network error. */
   readonly status?: number;
   readonly fault?: WebhookFault;
@@ -50,6 +55,10 @@ export interface WebhookSenderOptions {
   readonly maxRetries?: number;
   /** Per-try timeout in real milliseconds. */
   readonly timeoutMs?: number;
+  /** Retries resend the first try's headers instead of signing afresh (`sinch-keep-signature`). */
+  readonly keepSignature?: boolean;
+  /** Told of every retry sent with the first try's headers. */
+  readonly onKeptSignature?: (retry: number) => void;
 }
 
 export interface WebhookSender {
@@ -61,6 +70,11 @@ export interface WebhookSender {
     /** Chaos hook, asked before every try. */
     fault?: () => WebhookFault | undefined,
   ): Promise<WebhookDelivery>;
+  /**
+   * POSTs an acknowledged delivery once more, verbatim: the same body and the same headers as the try the
+   * receiver acknowledged. No retries; resolves with the try (its status, or the network error).
+   */
+  replay(delivery: WebhookDelivery): Promise<WebhookTry>;
   /** Cancels pending retries (their deliveries end as `abandoned`). */
   close(): void;
 }
@@ -84,48 +98,62 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       );
     });
 
+  /** One POST; the try as recorded, or `undefined` status for a network error. */
+  const post = async (
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status?: number; error?: string }> => {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'sinch-simulator', ...headers },
+        body,
+        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      await response.arrayBuffer();
+      return { status: response.status };
+    } catch (error) {
+      return { error: error instanceof Error ? error.name : String(error) };
+    }
+  };
+
   const tryOnce = async (
     delivery: WebhookDelivery,
-    sign: (body: string) => Record<string, string>,
+    headers: Record<string, string>,
     fault: WebhookFault | undefined,
   ): Promise<number | undefined> => {
     const at = new Date().toISOString();
     if (fault === 'before') {
-      delivery.tries.push({ at, status: 503, fault });
+      delivery.tries.push({ at, headers, status: 503, fault });
       return 503;
     }
-    try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'sinch-simulator',
-          ...sign(delivery.body),
-        },
-        body: delivery.body,
-        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(timeoutMs)]),
-      });
-      await response.arrayBuffer();
-      delivery.reachedReceiver = true;
-      if (fault === 'after') {
-        delivery.tries.push({ at, status: 503, fault });
-        return 503;
-      }
-      delivery.tries.push({ at, status: response.status });
-      return response.status;
-    } catch (error) {
-      delivery.tries.push({ at, error: error instanceof Error ? error.name : String(error) });
+    const { status, error } = await post(delivery.url, delivery.body, headers);
+    if (status === undefined) {
+      delivery.tries.push({ at, headers, error });
       return undefined;
     }
+    delivery.reachedReceiver = true;
+    if (fault === 'after') {
+      delivery.tries.push({ at, headers, status: 503, fault });
+      return 503;
+    }
+    delivery.tries.push({ at, headers, status });
+    return status;
   };
 
   return {
     async deliver(url, body, sign, fault) {
       const delivery: WebhookDelivery = { url, body, tries: [], state: 'pending', reachedReceiver: false };
+      let first: Record<string, string> | undefined;
       for (let retry = 0; retry <= maxRetries; retry += 1) {
         if (retry > 0) await pause(scaledMs(retryDelaySeconds(retry), options.factor));
         if (controller.signal.aborted) break;
-        const status = await tryOnce(delivery, sign, fault?.());
+        const kept = options.keepSignature === true && first !== undefined;
+        const headers = kept ? first! : sign(body);
+        first ??= headers;
+        if (kept) options.onKeptSignature?.(retry);
+        const status = await tryOnce(delivery, headers, fault?.());
         if (status !== undefined && !isRetryableStatus(status)) {
           delivery.state = status < 300 ? 'acknowledged' : 'rejected';
           return delivery;
@@ -133,6 +161,14 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       }
       delivery.state = 'abandoned';
       return delivery;
+    },
+    async replay(delivery) {
+      const acknowledged = delivery.tries[delivery.tries.length - 1];
+      const at = new Date().toISOString();
+      const headers = acknowledged?.headers ?? {};
+      if (delivery.state !== 'acknowledged') return { at, headers, error: 'NotAcknowledged' };
+      const { status, error } = await post(delivery.url, delivery.body, { ...headers });
+      return status === undefined ? { at, headers, error } : { at, headers, status };
     },
     close: () => controller.abort(),
   };

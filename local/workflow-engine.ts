@@ -17,6 +17,7 @@ import {
   type TaskBinding,
 } from './asl-definition';
 import { ExecutionHistory, type EngineEvent, type TaskInvocation } from './execution-history';
+import { LambdaServiceError } from './lambda-throttling';
 
 /**
  * Runs a real ASL file (by default `statemachines/delivery.asl.yml`) with aws-local-stepfunctions 3.0.0,
@@ -190,12 +191,16 @@ function readReferencePath(value: JsonValue, path: string): JsonValue | undefine
   return current;
 }
 
-/** A task error as Step Functions reports a Lambda's: named by its type, the cause a JSON description. */
+/**
+ * A task error as Step Functions reports a Lambda's: named by its type, the cause a JSON description. An
+ * error of the Lambda service itself (`Lambda.TooManyRequestsException`) keeps the service's message as
+ * its cause, as Step Functions reports those.
+ */
 function taskError(error: unknown, binding: TaskBinding): Error {
   const name = error instanceof Error && error.name ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const failure = new Error(
-    binding.target.kind === 'lambda'
+    binding.target.kind === 'lambda' && !(error instanceof LambdaServiceError)
       ? JSON.stringify({
           errorType: name,
           errorMessage: message,

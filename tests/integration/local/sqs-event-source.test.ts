@@ -24,6 +24,10 @@ const manifest = {
     Dead: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fixture-dead' } },
     // Its own queue per test: a stopped poller's long poll may still take a message, as on SQS.
     Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fixture-plain', VisibilityTimeout: 100 } },
+    Throttled: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: 'fixture-throttled', VisibilityTimeout: 100 },
+    },
   },
 } as unknown as ServerlessManifest;
 
@@ -154,5 +158,40 @@ describe('SQS event source against fauxqs', () => {
     // Assess
     expect(batches.flat().map((r) => `${r.body}:${r.receiveCount}`)).toEqual(['unlucky:1', 'unlucky:2']);
     expect(source.stats).toMatchObject({ failedInvocations: 1 });
+  });
+
+  it('leaves a throttled batch in flight: the messages come back after the visibility timeout', async () => {
+    // Prepare
+    await client.send(new SendMessageCommand({ QueueUrl: queues.Throttled!.url, MessageBody: 'throttled' }));
+    let calls = 0;
+
+    // Act
+    source = startSqsEventSource({
+      sqs: client,
+      queue: queues.Throttled!,
+      runtime: runtime(() => {
+        calls += 1;
+        return calls === 1
+          ? {
+              ok: false,
+              requestId: 'r',
+              throttled: 'ConcurrentInvocationLimitExceeded',
+              error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] },
+            }
+          : { ok: true, requestId: 'r', payload: null };
+      }),
+      region: 'us-east-1',
+      batchSize: 10,
+      maximumBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+    });
+    await waitFor(() => calls >= 2);
+    await waitFor(
+      async () => ((await sqs.inspect('fixture-throttled'))?.messages.inflight.length ?? 1) === 0,
+    );
+
+    // Assess
+    expect(batches.flat().map((r) => `${r.body}:${r.receiveCount}`)).toEqual(['throttled:1', 'throttled:2']);
+    expect(source.stats).toMatchObject({ throttledBatches: 1, failedInvocations: 0, deleted: 1 });
   });
 });

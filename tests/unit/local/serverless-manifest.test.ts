@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handlerSource } from '../../../local/lambda-bundler';
 import {
@@ -150,6 +151,53 @@ describe('serverless.yml as the local stack reads it', () => {
         arn: { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] },
         functionResponseType: 'ReportBatchItemFailures',
       });
+    });
+  });
+
+  describe('reservedConcurrency', () => {
+    const withFunctions = (functions: string): ReturnType<typeof loadServerlessManifest> => {
+      const root = mkdtempSync(join(tmpdir(), 'manifest-'));
+      try {
+        writeFileSync(
+          join(root, 'serverless.yml'),
+          `service: s\nprovider:\n  name: aws\nparams:\n  default:\n    limit: 2\nfunctions:\n${functions}`,
+        );
+        return loadServerlessManifest({ root, stage: 'local' });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    };
+
+    it('is read per function, variables resolved, and absent where not declared', () => {
+      // Act
+      const manifest = withFunctions(
+        '  capped:\n    handler: f.handler\n    reservedConcurrency: ${param:limit}\n' +
+          '  off:\n    handler: f.handler\n    reservedConcurrency: 0\n' +
+          '  open:\n    handler: f.handler\n',
+      );
+
+      // Assess
+      const byKey = Object.fromEntries(manifest.functions.map((fn) => [fn.key, fn]));
+      expect(byKey.capped?.reservedConcurrency).toBe(2);
+      expect(byKey.off?.reservedConcurrency).toBe(0);
+      expect(byKey.open).not.toHaveProperty('reservedConcurrency');
+    });
+
+    it('reads the SQS event source’s maximumConcurrency beside it', () => {
+      // Act
+      const manifest = withFunctions(
+        '  worker:\n    handler: f.handler\n    events:\n      - sqs:\n          arn: q\n' +
+          '          maximumConcurrency: ${param:limit}\n',
+      );
+
+      // Assess
+      expect(manifest.functions[0]?.sqsEvents[0]?.maximumConcurrency).toBe(2);
+    });
+
+    it('refuses a value that is not a whole number from 0 up', () => {
+      expect(() => withFunctions('  bad:\n    handler: f.handler\n    reservedConcurrency: -1\n')).toThrow(
+        'serverless.yml: functions.bad.reservedConcurrency must be a whole number from 0 up',
+      );
     });
   });
 });
