@@ -24,7 +24,7 @@ const FUNCTION_ENV: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'receipt-driven-sms',
   POWERTOOLS_METRICS_NAMESPACE: 'ReceiptDrivenSms',
   WEBHOOK_SECRETS_PARAM: '/receipt-driven-sms/bench/sinch-webhook-secrets',
-  WEBHOOK_TOLERANCE_SECONDS: '300',
+  ORPHANS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-orphans',
   RECEIPTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts',
   RECEIPTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq',
   RECEIPTS_ORPHAN_AFTER_RECEIVES: '4',

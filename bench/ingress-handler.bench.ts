@@ -1,5 +1,3 @@
-// First: importing functions/ingress builds its production handler, which needs the Lambda's settings.
-import '../tests/support/ingress-env';
 import { createHash, createHmac } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -130,7 +128,8 @@ export default async function run(bench: BenchContext): Promise<BenchRow[]> {
   const config = {
     stage: 'bench',
     webhookSecretsParam: PARAM,
-    webhookToleranceSeconds: 300,
+    webhookMaxAgeSeconds: 86_400,
+    webhookMaxFutureSeconds: 300,
     receiptsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts',
     receiptsDlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq',
   };

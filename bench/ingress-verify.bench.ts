@@ -78,7 +78,8 @@ function measure(
           rawBody: body,
           headers,
           secrets,
-          toleranceSeconds: 300,
+          maxAgeSeconds: 86_400,
+          maxFutureSeconds: 300,
           nowSeconds,
         });
         const route = routeWebhook(body);

@@ -69,6 +69,7 @@ export function createSendHandler(deps: SendDeps): SendHandler {
       },
     },
     deps.ssm,
+    deps,
   );
 
   const handleSend = async (

@@ -25,7 +25,10 @@ export interface StartDeliveryDeps {
 export interface StartedDelivery {
   readonly deliveryId: string;
   readonly executionArn: string;
-  /** `started` when this call started the workflow; `existing` when an identical request already had. */
+  /**
+   * `started` when this call created the delivery (its conditional write stored the `META` item); `existing`
+   * when an identical request had, even if this call is the one that got its workflow going.
+   */
   readonly status: 'started' | 'existing';
 }
 
@@ -35,6 +38,12 @@ export interface StartedDelivery {
  * Idempotent per `deliveryId`: repeating a request returns the delivery it created, and a repeat whose
  * predecessor stored the item but never started the workflow (a crash or timeout in between) starts it.
  * Reusing an id for a different request is a conflict. Nothing is stored or started for an invalid request.
+ *
+ * Exactly one of any number of identical requests, concurrent or not, answers `started`: the one whose
+ * conditional put created the `META` item. Step Functions cannot decide it: it answers an identical
+ * `StartExecution` of a running execution with success, so two racing requests would both look like the
+ * starter. A repeat that finds the item without an execution ARN starts the workflow too (the creator may
+ * have crashed, or may simply be slower); the execution name makes that harmless, and it answers `existing`.
  *
  * @param input - the request as received (parsed JSON or the object passed to `DeliveryClient.send`)
  * @throws {ValidationError} when the request breaks a rule (HTTP 400)
@@ -59,7 +68,8 @@ export async function startDelivery(input: unknown, deps: StartDeliveryDeps): Pr
     if (stored.existing.executionArn) {
       return { deliveryId, executionArn: stored.existing.executionArn, status: 'existing' };
     }
-    deps.logger?.warn('Delivery stored earlier but its workflow was not recorded as started; starting it', {
+    // Either the request that stored it crashed before starting the workflow, or it is still running.
+    deps.logger?.warn('Delivery stored by another request but its workflow not recorded; starting it', {
       deliveryId,
     });
   }
@@ -72,7 +82,11 @@ export async function startDelivery(input: unknown, deps: StartDeliveryDeps): Pr
   });
   await deps.repository.setExecutionArn(deliveryId, execution.executionArn);
 
-  const status = execution.alreadyStarted ? 'existing' : 'started';
-  deps.logger?.info('Delivery accepted', { deliveryId, status });
+  const status = stored.created ? 'started' : 'existing';
+  deps.logger?.info('Delivery accepted', {
+    deliveryId,
+    status,
+    ...(execution.alreadyStarted && { executionAlreadyStarted: true }),
+  });
   return { deliveryId, executionArn: execution.executionArn, status };
 }

@@ -19,7 +19,10 @@ import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-p
 /** Sinch delivery reports are a few hundred bytes; anything past this is refused before it is hashed. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
-/** Secrets are re-read this often, so a rotation in SSM reaches every warm container within minutes. */
+/**
+ * Secrets are re-read this often, so a rotation in SSM reaches every warm container within minutes. A
+ * re-read that fails keeps the secrets already read (see `ssmParameter`).
+ */
 export const SECRETS_CACHE_MS = 5 * 60 * 1000;
 
 export interface IngressDeps {
@@ -50,6 +53,7 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
   const webhookSecrets = ssmParameter(
     { name: config.webhookSecretsParam, cacheExpiryMs: SECRETS_CACHE_MS, parse: parseSecrets },
     deps.ssm,
+    deps,
   );
 
   const handleWebhook = async (
@@ -61,7 +65,14 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
     try {
       const outcome = await receiveWebhook(
         { rawBody: event.body ?? '', headers: event.headers },
-        { secrets, toleranceSeconds: config.webhookToleranceSeconds, queue, now, signal },
+        {
+          secrets,
+          maxAgeSeconds: config.webhookMaxAgeSeconds,
+          maxFutureSeconds: config.webhookMaxFutureSeconds,
+          queue,
+          now,
+          signal,
+        },
       );
       recordWebhookOutcome(outcome, deps);
       return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify({ status: outcome.outcome }) };

@@ -15,9 +15,12 @@ export interface IncomingWebhook {
 export interface ReceiveWebhookDeps {
   /** Accepted secrets, current first (from the SSM parameter). */
   readonly secrets: readonly string[];
-  readonly toleranceSeconds: number;
+  /** How old a signature may be, in seconds (see `WebhookVerificationInput`). */
+  readonly maxAgeSeconds: number;
+  /** How far ahead of our clock a signature may be, in seconds. */
+  readonly maxFutureSeconds: number;
   readonly queue: ReceiptQueue;
-  /** Epoch milliseconds; injected so tests control the tolerance window and `receivedAt`. */
+  /** Epoch milliseconds; injected so tests control the time window and `receivedAt`. */
   readonly now: () => number;
   /** Aborts a queue call when the Lambda is about to time out. */
   readonly signal?: AbortSignal;
@@ -41,7 +44,10 @@ export type WebhookOutcome =
  * is safely queued, parked, or deliberately ignored.
  *
  * @example
- * const outcome = await receiveWebhook({ rawBody, headers }, { secrets, toleranceSeconds: 300, queue, now: Date.now });
+ * const outcome = await receiveWebhook(
+ *   { rawBody, headers },
+ *   { secrets, maxAgeSeconds: 86_400, maxFutureSeconds: 300, queue, now: Date.now },
+ * );
  */
 export async function receiveWebhook(
   webhook: IncomingWebhook,
@@ -52,7 +58,8 @@ export async function receiveWebhook(
     rawBody: webhook.rawBody,
     headers: webhook.headers,
     secrets: deps.secrets,
-    toleranceSeconds: deps.toleranceSeconds,
+    maxAgeSeconds: deps.maxAgeSeconds,
+    maxFutureSeconds: deps.maxFutureSeconds,
     nowSeconds: Math.floor(nowMs / 1000),
   });
 

@@ -6,7 +6,7 @@ import { headerValue, type RawHeaders } from '../shared/http-headers';
 /**
  * Signing and verification of Sinch's webhooks (docs/sinch.md#webhook-signing): a base64 HMAC-SHA256 over
  * `rawBody + "." + nonce + "." + timestamp`, keyed with the secret's UTF-8 bytes. Pure: the caller passes
- * the secrets and the clock, so rotation and the tolerance window are testable without timers or SSM.
+ * the secrets and the clock, so rotation and the time window are testable without timers or SSM.
  */
 
 /** The headers Sinch signs with, lower-case (as Function URLs deliver them). */
@@ -33,8 +33,18 @@ export interface WebhookVerificationInput {
   readonly headers: RawHeaders;
   /** Every secret currently accepted, current first. A request is valid if any one of them matches. */
   readonly secrets: readonly string[];
-  /** Accepted clock difference in seconds, applied in both directions. */
-  readonly toleranceSeconds: number;
+  /**
+   * How long ago, in seconds, the request may have been signed. Long (a day by default): Sinch retries a
+   * webhook for hours and may repeat the first signature (docs/sinch.md#unconfirmed), and a replay inside
+   * the window is harmless because the processor ignores a report it already has
+   * (docs/decisions/0009-webhook-age-and-replays.md).
+   */
+  readonly maxAgeSeconds: number;
+  /**
+   * How far ahead of `nowSeconds` the signature's timestamp may be. Short: only clock difference puts it
+   * there, and every second allowed ahead would lengthen how long a captured request stays replayable.
+   */
+  readonly maxFutureSeconds: number;
   /** The verifier's idea of "now", in epoch seconds. */
   readonly nowSeconds: number;
 }
@@ -138,11 +148,11 @@ function requireHeader(headers: RawHeaders, name: string, reason: WebhookRejecti
  * `signature_mismatch` is only worked out after the comparison, keeping that check off the common path.
  *
  * @example
- * verifyWebhookSignature({ rawBody, headers, secrets: ['current', 'previous'], toleranceSeconds: 300,
- *   nowSeconds: Math.floor(Date.now() / 1000) });
+ * verifyWebhookSignature({ rawBody, headers, secrets: ['current', 'previous'], maxAgeSeconds: 86_400,
+ *   maxFutureSeconds: 300, nowSeconds: Math.floor(Date.now() / 1000) });
  */
 export function verifyWebhookSignature(input: WebhookVerificationInput): VerifiedWebhook {
-  const { rawBody, headers, secrets, toleranceSeconds, nowSeconds } = input;
+  const { rawBody, headers, secrets, maxAgeSeconds, maxFutureSeconds, nowSeconds } = input;
   if (secrets.length === 0) throw new WebhookVerificationError('no_secret_configured');
 
   const signature = requireHeader(headers, SINCH_SIGNATURE_HEADERS.signature, 'missing_signature');
@@ -164,8 +174,8 @@ export function verifyWebhookSignature(input: WebhookVerificationInput): Verifie
   }
 
   const signedAt = Number(timestamp);
-  if (nowSeconds - signedAt > toleranceSeconds) throw new WebhookVerificationError('timestamp_too_old');
-  if (signedAt - nowSeconds > toleranceSeconds) throw new WebhookVerificationError('timestamp_in_future');
+  if (nowSeconds - signedAt > maxAgeSeconds) throw new WebhookVerificationError('timestamp_too_old');
+  if (signedAt - nowSeconds > maxFutureSeconds) throw new WebhookVerificationError('timestamp_in_future');
   return { nonce, timestamp: signedAt };
 }
 

@@ -25,6 +25,8 @@ export interface ProcessorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /** A value in [0, 1) for the jitter of retry delays; tests fix it. */
+  readonly random?: () => number;
 }
 
 export type ProcessorHandler = MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
@@ -57,8 +59,10 @@ export function createProcessorHandler(deps: ProcessorDeps): ProcessorHandler {
       sqs: deps.sqs,
       queueUrl: config.receiptsQueueUrl,
       dlqUrl: config.receiptsDlqUrl,
+      orphansQueueUrl: config.orphansQueueUrl,
     }),
     orphanAfterReceives: config.orphanAfterReceives,
+    random: deps.random,
     logger: deps.logger,
     metrics: deps.metrics,
   });

@@ -18,9 +18,16 @@ export interface ProcessorQueue {
    */
   park(record: SQSRecord, reason: string): Promise<void>;
   /**
+   * Copies an orphan (a report that matches no attempt of this stage) to the orphans queue, the same way
+   * {@link park} copies to the DLQ, with `parkedReason: orphan`. The orphans queue is not the DLQ: an
+   * orphan is normal traffic of a shared Sinch app, counted and alarmed on a rate, while anything in the
+   * DLQ is a report we could not use and alarms at once.
+   */
+  setAsideOrphan(record: SQSRecord): Promise<void>;
+  /**
    * Makes a message the processor is about to report as failed visible again after `seconds` instead of
-   * the queue's visibility timeout (180 s): a receipt that overtook the send-sms write is retried while
-   * the workflow is still waiting for it.
+   * the queue's visibility timeout (180 s): a receipt that overtook the send-sms write, or one that met a
+   * throttled or unreachable dependency, is retried while the workflow is still waiting for it.
    */
   retryAfter(record: SQSRecord, seconds: number): Promise<void>;
 }
@@ -29,6 +36,7 @@ export interface ProcessorQueueOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly dlqUrl: string;
+  readonly orphansQueueUrl: string;
 }
 
 // SQS allows ten attributes per message; two are ours.
@@ -54,20 +62,33 @@ function parkedAttributes(record: SQSRecord, reason: string): Record<string, Mes
  * as a batch item failure, so it stays on the queue and nothing is lost.
  *
  * @example
- * const queue = createProcessorQueue({ sqs, queueUrl: config.receiptsQueueUrl, dlqUrl: config.receiptsDlqUrl });
+ * const queue = createProcessorQueue({
+ *   sqs,
+ *   queueUrl: config.receiptsQueueUrl,
+ *   dlqUrl: config.receiptsDlqUrl,
+ *   orphansQueueUrl: config.orphansQueueUrl,
+ * });
  * await queue.park(record, 'not_an_envelope');
  */
-export function createProcessorQueue({ sqs, queueUrl, dlqUrl }: ProcessorQueueOptions): ProcessorQueue {
+export function createProcessorQueue({
+  sqs,
+  queueUrl,
+  dlqUrl,
+  orphansQueueUrl,
+}: ProcessorQueueOptions): ProcessorQueue {
+  const copyTo = async (targetUrl: string, record: SQSRecord, reason: string): Promise<void> => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: targetUrl,
+        MessageBody: record.body,
+        MessageAttributes: parkedAttributes(record, reason),
+      }),
+    );
+  };
+
   return {
-    async park(record, reason) {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: dlqUrl,
-          MessageBody: record.body,
-          MessageAttributes: parkedAttributes(record, reason),
-        }),
-      );
-    },
+    park: (record, reason) => copyTo(dlqUrl, record, reason),
+    setAsideOrphan: (record) => copyTo(orphansQueueUrl, record, 'orphan'),
     async retryAfter(record, seconds) {
       await sqs.send(
         new ChangeMessageVisibilityCommand({

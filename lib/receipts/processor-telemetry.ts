@@ -17,11 +17,17 @@ export const PROCESSOR_METRICS = {
   lateSmsDelivered: 'LateSmsDelivered',
   /** Receipts that matched no attempt yet and were put back on the queue. */
   uncorrelated: 'ReceiptsNotYetCorrelated',
-  /** Receipts that still matched no attempt after the configured receives; parked as `orphan`. */
+  /**
+   * Receipts that still matched no attempt after the configured receives; set aside on the orphans queue,
+   * not the DLQ. Normal in small numbers on a shared Sinch app: alarm on a rate, not on one.
+   */
   orphans: 'OrphanReceipts',
   /** Messages parked in the DLQ; dimension `reason` (same metric as the ingress's parked webhooks). */
   parked: 'ReceiptsParked',
-  /** Records that failed with an unexpected error (DynamoDB, Step Functions, access) and go back to SQS. */
+  /**
+   * Records that failed with an unexpected error (DynamoDB, Step Functions, access) and go back to SQS:
+   * transient ones after a short back-off, the others after the visibility timeout.
+   */
   errors: 'ReceiptProcessingErrors',
 } as const;
 

@@ -5,6 +5,7 @@ import { PROCESSOR_METRICS, count, type ProcessorTelemetry } from './processor-t
 import type { ProcessorQueue } from './processor-queue';
 import { decodeEnvelope } from './receipt-envelope';
 import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt-payload';
+import { TRANSIENT_RETRY, UNCORRELATED_RETRY, isTransientError, retryDelaySeconds } from './retry-policy';
 
 /**
  * What happens to one SQS message of the receipts queue. Returning acknowledges it (the batch
@@ -13,12 +14,15 @@ import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt-payload';
  *
  * - Not an envelope, or a body that is no usable delivery report: parked in the DLQ with the reason and
  *   acknowledged. Retrying cannot fix it.
- * - No attempt matches (yet): retried soon (see {@link retryDelaySeconds}). **Orphan rule:** from the
+ * - No attempt matches (yet): retried soon (`UNCORRELATED_RETRY`). **Orphan rule:** from the
  *   `orphanAfterReceives`-th receive on, a receipt that still matches no attempt is logged, counted
- *   (`OrphanReceipts`), parked with reason `orphan` and acknowledged. The threshold sits just below the
- *   queue's `maxReceiveCount`, so the orphan is parked by us, with a reason, rather than moved without
- *   one by the redrive policy; and one receive is left for a transient error on the last try.
- * - Any other error (DynamoDB or Step Functions throttling, network, access): thrown, so SQS retries it.
+ *   (`OrphanReceipts`), set aside on the orphans queue with reason `orphan` and acknowledged. The threshold
+ *   sits just below the queue's `maxReceiveCount`, so the orphan is set aside by us, with a reason, rather
+ *   than moved to the DLQ without one by the redrive policy; and one receive is left for a transient error
+ *   on the last try. Orphans stay out of the DLQ, whose alarm means "a report we could not use".
+ * - A transient error (DynamoDB or Step Functions throttling, a 5xx, the network): thrown, so SQS retries
+ *   it, after a short jittered back-off (`TRANSIENT_RETRY`) instead of the 180 s visibility timeout.
+ * - Any other error (access denied, a bug): thrown, and retried after the visibility timeout.
  */
 
 export type MessageDisposition =
@@ -31,18 +35,8 @@ export interface ReceiptMessageHandlerDeps extends ProcessorTelemetry {
   readonly queue: ProcessorQueue;
   /** From this receive on, an uncorrelated receipt is an orphan. */
   readonly orphanAfterReceives: number;
-}
-
-const RETRY_BASE_SECONDS = 5;
-const RETRY_MAX_SECONDS = 60;
-
-/**
- * How long an uncorrelated receipt waits before its next try: 5 s, 10 s, 20 s, 40 s, then 60 s. The
- * usual cause, a receipt that overtook the send-sms write of the message id, resolves within seconds;
- * the queue's own 180 s visibility timeout would outlast the workflow's receipt timeout.
- */
-export function retryDelaySeconds(receiveCount: number): number {
-  return Math.min(RETRY_BASE_SECONDS * 2 ** Math.max(receiveCount - 1, 0), RETRY_MAX_SECONDS);
+  /** A value in [0, 1) for the jitter of transient retries; `Math.random` unless a test fixes it. */
+  readonly random?: () => number;
 }
 
 function receiveCountOf(record: SQSRecord): number {
@@ -61,6 +55,7 @@ export function createReceiptMessageHandler(
   deps: ReceiptMessageHandlerDeps,
 ): (record: SQSRecord) => Promise<MessageDisposition> {
   const { processReceipt, queue, orphanAfterReceives, logger, metrics } = deps;
+  const random = deps.random ?? Math.random;
 
   const park = async (record: SQSRecord, reason: string): Promise<MessageDisposition> => {
     await queue.park(record, reason);
@@ -68,6 +63,16 @@ export function createReceiptMessageHandler(
     logger.warn('Receipt parked in the DLQ', { sqsMessageId: record.messageId, reason });
     count(metrics, PROCESSOR_METRICS.parked, { name: 'reason', value: reason });
     return { outcome: 'parked', reason };
+  };
+
+  // Best effort: if this fails, the record is still reported as failed, and the queue's visibility timeout
+  // brings it back later. Nothing is lost either way.
+  const retryAfter = async (record: SQSRecord, seconds: number, logKeys: object): Promise<void> => {
+    await queue
+      .retryAfter(record, seconds)
+      .catch((visibilityError: unknown) =>
+        logger.warn('Could not shorten the retry delay', { ...logKeys, error: visibilityError }),
+      );
   };
 
   return async function handleReceiptMessage(record) {
@@ -102,34 +107,38 @@ export function createReceiptMessageHandler(
       });
       return { outcome: 'processed', result };
     } catch (error) {
+      const receives = receiveCountOf(record);
       if (!(error instanceof AttemptNotFoundError)) {
-        logger.warn('Receipt processing failed; SQS will retry it', { ...logKeys, error });
+        const delay = isTransientError(error)
+          ? retryDelaySeconds(receives, TRANSIENT_RETRY, random)
+          : undefined;
+        logger.warn('Receipt processing failed; SQS will retry it', {
+          ...logKeys,
+          receives,
+          ...(delay !== undefined && { retryInSeconds: delay }),
+          error,
+        });
         count(metrics, PROCESSOR_METRICS.errors);
+        if (delay !== undefined) await retryAfter(record, delay, logKeys);
         throw error;
       }
-      const receives = receiveCountOf(record);
       if (receives >= orphanAfterReceives) {
-        logger.warn('Orphan receipt: no attempt matched after the configured receives', {
+        await queue.setAsideOrphan(record);
+        logger.warn('Orphan receipt: no attempt matched after the configured receives; set aside', {
           ...logKeys,
           receives,
         });
         count(metrics, PROCESSOR_METRICS.orphans);
-        await park(record, 'orphan');
         return { outcome: 'orphaned' };
       }
-      const delay = retryDelaySeconds(receives);
+      const delay = retryDelaySeconds(receives, UNCORRELATED_RETRY);
       logger.info('No attempt matches the receipt yet; retrying', {
         ...logKeys,
         receives,
         retryInSeconds: delay,
       });
       count(metrics, PROCESSOR_METRICS.uncorrelated);
-      // Best effort: if this fails, the queue's visibility timeout still brings the message back.
-      await queue
-        .retryAfter(record, delay)
-        .catch((visibilityError: unknown) =>
-          logger.warn('Could not shorten the retry delay', { ...logKeys, error: visibilityError }),
-        );
+      await retryAfter(record, delay, logKeys);
       throw error;
     }
   };

@@ -36,8 +36,8 @@ export function createDocumentClient(
 }
 
 /**
- * The SSM client class `@middy/ssm` instantiates for a handler's parameters (it takes a class and its
- * options, not an instance). Tests replace it through the handler's `ssm.AwsClient` setting.
+ * The SSM client class the SSM parameter middleware instantiates, once per parameter, for a handler's
+ * parameters. Tests replace it through the handler's `ssm.AwsClient` setting (a mocked class).
  */
 export function ssmClientClass(): typeof SSMClient {
   return SSMClient;

@@ -32,16 +32,39 @@ export interface IngressConfig {
   readonly stage: string;
   /** SSM SecureString holding one webhook secret, or several separated by newlines (current first). */
   readonly webhookSecretsParam: string;
-  readonly webhookToleranceSeconds: number;
+  /**
+   * How old a signature may be, in seconds (`WEBHOOK_MAX_AGE_SECONDS`, default 86 400): Sinch may retry a
+   * webhook for almost a day and may keep the first signature (docs/decisions/0009-webhook-age-and-replays.md).
+   */
+  readonly webhookMaxAgeSeconds: number;
+  /** How far ahead of our clock a signature may be, in seconds (`WEBHOOK_MAX_FUTURE_SECONDS`, default 300). */
+  readonly webhookMaxFutureSeconds: number;
   readonly receiptsQueueUrl: string;
   readonly receiptsDlqUrl: string;
 }
 
+/**
+ * A day: just over the longest retry Sinch documents, 81 920 s after the first failure
+ * (docs/sinch.md#sms-api-retries).
+ */
+export const DEFAULT_WEBHOOK_MAX_AGE_SECONDS = 86_400;
+/** Clock difference only; nothing legitimate is signed further ahead. */
+export const DEFAULT_WEBHOOK_MAX_FUTURE_SECONDS = 300;
+
+/**
+ * The ingress settings. The former single `WEBHOOK_TOLERANCE_SECONDS` is not read any more: its 300 s also
+ * bounded the age, which is what refused Sinch's later retries (decision 0009).
+ */
 export function loadIngressConfig(env: Env = process.env): IngressConfig {
   return {
     stage: required(env, 'STAGE'),
     webhookSecretsParam: required(env, 'WEBHOOK_SECRETS_PARAM'),
-    webhookToleranceSeconds: positiveInt(env, 'WEBHOOK_TOLERANCE_SECONDS', 300),
+    webhookMaxAgeSeconds: positiveInt(env, 'WEBHOOK_MAX_AGE_SECONDS', DEFAULT_WEBHOOK_MAX_AGE_SECONDS),
+    webhookMaxFutureSeconds: positiveInt(
+      env,
+      'WEBHOOK_MAX_FUTURE_SECONDS',
+      DEFAULT_WEBHOOK_MAX_FUTURE_SECONDS,
+    ),
     receiptsQueueUrl: required(env, 'RECEIPTS_QUEUE_URL'),
     receiptsDlqUrl: required(env, 'RECEIPTS_DLQ_URL'),
   };
@@ -52,10 +75,16 @@ export interface ProcessorConfig {
   readonly deliveriesTable: string;
   /** The queue the processor consumes; it shortens the wait before retrying a receipt that came too early. */
   readonly receiptsQueueUrl: string;
+  /** Where reports that can never be used are parked: the DLQ, which is alarmed on any message. */
   readonly receiptsDlqUrl: string;
   /**
-   * From this SQS receive on, a receipt that still matches no attempt is parked as an orphan. Set it
-   * just below the queue's maxReceiveCount, so the orphan is parked with a reason by us rather than
+   * Where orphans are set aside (reports that match no attempt of this stage): kept 14 days, counted in
+   * `OrphanReceipts` and alarmed on a rate, so they do not hold the DLQ alarm on.
+   */
+  readonly orphansQueueUrl: string;
+  /**
+   * From this SQS receive on, a receipt that still matches no attempt is set aside as an orphan. Set it
+   * just below the queue's maxReceiveCount, so the orphan is set aside with a reason by us rather than
    * moved without one by the redrive policy.
    */
   readonly orphanAfterReceives: number;
@@ -67,6 +96,7 @@ export function loadProcessorConfig(env: Env = process.env): ProcessorConfig {
     deliveriesTable: required(env, 'DELIVERIES_TABLE'),
     receiptsQueueUrl: required(env, 'RECEIPTS_QUEUE_URL'),
     receiptsDlqUrl: required(env, 'RECEIPTS_DLQ_URL'),
+    orphansQueueUrl: required(env, 'ORPHANS_QUEUE_URL'),
     orphanAfterReceives: positiveInt(env, 'RECEIPTS_ORPHAN_AFTER_RECEIVES', 4),
   };
 }

@@ -193,11 +193,28 @@ export class SinchRejectedError extends AppError {
   }
 }
 
+/** What an email error may say about SES's answer besides its message. */
+export interface EmailErrorOptions {
+  readonly cause?: unknown;
+  /**
+   * The name of the SES error (`MessageRejected`, `Throttling`, …) when SES answered. Only the name: SES's
+   * messages can quote the address, and these errors end up in the execution history.
+   */
+  readonly sesError?: string;
+}
+
 /** SES throttled the email or was briefly unavailable. ASL retries it. */
 export class EmailUnavailableError extends AppError {
   override readonly name = 'Email.Unavailable';
   readonly retryable = true;
   override readonly statusCode = 503;
+  /** See {@link EmailErrorOptions.sesError}. */
+  readonly sesError?: string;
+
+  constructor(message: string, options: EmailErrorOptions = {}) {
+    super(message, options);
+    this.sesError = options.sesError;
+  }
 }
 
 /** SES rejected the email (bad address, unverified sender, suppression list). Not retried. */
@@ -205,6 +222,24 @@ export class EmailRejectedError extends AppError {
   override readonly name = 'Email.Rejected';
   readonly retryable = false;
   override readonly statusCode = 502;
+  /** See {@link EmailErrorOptions.sesError}. */
+  readonly sesError?: string;
+
+  constructor(message: string, options: EmailErrorOptions = {}) {
+    super(message, options);
+    this.sesError = options.sesError;
+  }
+}
+
+/**
+ * An AWS service a workflow task called (DynamoDB, SES, SSM…) stayed throttled, failed on its side or could
+ * not be reached, through the SDK's own retries. Step Functions retries the task with a longer backoff; the
+ * workflow treats what still fails as a transient failure of the attempt, never as the end of the delivery.
+ */
+export class AwsUnavailableError extends AppError {
+  override readonly name = 'Aws.Unavailable';
+  readonly retryable = true;
+  override readonly statusCode = 503;
 }
 
 /**
@@ -235,4 +270,5 @@ export const TASK_ERROR_NAMES = [
   'Email.Unavailable',
   'Email.Rejected',
   'Delivery.Expired',
+  'Aws.Unavailable',
 ] as const;

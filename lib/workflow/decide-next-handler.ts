@@ -7,6 +7,7 @@ import { decideNextTask, type DecideNextTaskDeps } from './decide-next-task';
 import { createDeliveryRepository } from '../table/delivery-repository';
 import { createLogger } from '../shared/observability';
 import { DecideNextPayloadSchema, parseTaskPayload, type WorkflowState } from './task-contract';
+import { transientAwsErrors } from './task-errors';
 
 export interface DecideNextDeps {
   readonly config: WorkflowTaskConfig;
@@ -34,6 +35,7 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
     deps.logger.info('Next step decided', {
       deliveryId: next.deliveryId,
       failure: payload.failure,
+      failedTask: payload.lastError?.failedTask ?? 'SendSms',
       action: next.decision?.action,
       reason: next.decision?.reason,
     });
@@ -42,6 +44,7 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
 
   return middy<unknown, WorkflowState>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
+    .use(transientAwsErrors())
     .handler(decideNext);
 }
 

@@ -1,10 +1,10 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import { EmailRejectedError, EmailUnavailableError } from '../shared/errors';
+import { ConfigError, EmailRejectedError, EmailUnavailableError } from '../shared/errors';
 
 /**
  * The SES adapter for the fallback email. SES's error messages often quote the address ("The following
  * identities failed the check: …"), and errors end up in the execution history, so only the error's name
- * is carried over.
+ * is carried over (as `sesError`, which the send-email handler counts in `EmailFailures`).
  */
 
 export interface OutgoingEmail {
@@ -28,6 +28,7 @@ const RETRYABLE_SES_ERRORS: ReadonlySet<string> = new Set([
   'InternalFailure',
   'RequestTimeout',
   'RequestTimeoutException',
+  'TimeoutError',
 ]);
 
 interface SdkErrorShape {
@@ -44,18 +45,48 @@ export function isRetryableSesError(error: unknown): boolean {
   if (RETRYABLE_SES_ERRORS.has(name) || shape.$retryable !== undefined || shape.$fault === 'server') {
     return true;
   }
+  const status = shape.$metadata?.httpStatusCode;
   // No HTTP status at all: the request never got an answer (DNS, connection reset, timeout).
-  return shape.$metadata?.httpStatusCode === undefined;
+  return status === undefined || status === 429 || (typeof status === 'number' && status >= 500);
+}
+
+// `Name <address>` or a bare address; the name may hold neither `<` nor `>`. The same rule derives the
+// address for the IAM condition in serverless.yml (SendEmailRole), so code and policy agree on it.
+const ADDRESS = String.raw`[^\s<>@]+@[^\s<>@]+`;
+const SENDER_PATTERN = new RegExp(String.raw`^(?:(${ADDRESS})|[^<>]*<(${ADDRESS})>)$`);
+
+/**
+ * The address of a sender as SES's `ses:FromAddress` condition key sees it: the address alone, without
+ * the display name.
+ *
+ * @throws {ConfigError} when `from` is neither an address nor `Name <address>`
+ *
+ * @example
+ * senderAddress('codes@example.com'); // 'codes@example.com'
+ * senderAddress('Example Codes <codes@example.com>'); // 'codes@example.com'
+ */
+export function senderAddress(from: string): string {
+  const match = SENDER_PATTERN.exec(from);
+  const address = match?.[1] ?? match?.[2];
+  if (address === undefined) {
+    throw new ConfigError('EMAIL_FROM must be an address or "Name <address>" (the name without < or >)');
+  }
+  return address;
 }
 
 /**
- * Creates the sender over an SES client (built once per container, injected).
+ * Creates the sender over an SES client (built once per container, injected). `from` is the `Source` of
+ * every email, with its display name if it has one (SES shows it); it is checked here, so a malformed
+ * sender fails the cold start instead of every email.
+ *
+ * @throws {ConfigError} when `from` is neither an address nor `Name <address>`
  *
  * @example
- * const mailer = createSesEmailSender(new SESClient({}), 'no-reply@example.com');
+ * const mailer = createSesEmailSender(new SESClient({}), 'Example Codes <no-reply@example.com>');
  * const { messageId } = await mailer.send({ to, subject: 'Your code', text: 'Your code is 123456' });
  */
 export function createSesEmailSender(ses: SESClient, from: string): EmailSender {
+  senderAddress(from);
   return {
     async send(email) {
       try {
@@ -77,9 +108,10 @@ export function createSesEmailSender(ses: SESClient, from: string): EmailSender 
         if (isRetryableSesError(error)) {
           throw new EmailUnavailableError(`SES could not take the email right now (${name})`, {
             cause: error,
+            sesError: name,
           });
         }
-        throw new EmailRejectedError(`SES refused the email (${name})`);
+        throw new EmailRejectedError(`SES refused the email (${name})`, { sesError: name });
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { DeliveryPolicy } from '../table/delivery-model';
+import { LAMBDA_SERVICE_ERRORS } from './task-errors';
 
 /**
  * What the delivery workflow does after an SMS attempt did not end in a delivery report. Pure: the clock is
@@ -9,11 +10,21 @@ import type { DeliveryPolicy } from '../table/delivery-model';
 /** What happens next. */
 export type NextAction = 'RESEND' | 'EMAIL' | 'GIVE_UP' | 'EXPIRED';
 
+/** The sending task whose failure is being decided on. */
+export type FailedTask = 'SendSms' | 'SendEmail';
+
 export interface NextStepInput {
-  /** The task error that ended the attempt: `Sms.<Class>`, `Sinch.*`, `Delivery.Expired` or `States.Timeout`. */
+  /**
+   * The task error that ended the attempt: `Sms.<Class>`, `Sinch.*`, `Delivery.Expired`, `States.Timeout`,
+   * or a fault of AWS (`Lambda.*`, `Aws.Unavailable`); for the email, `Email.Unavailable` or a fault of AWS.
+   */
   readonly failure: string;
-  /** Number of the SMS attempt that just failed, from 1. */
+  /** Which task failed: an SMS attempt (the default) or the fallback email. */
+  readonly failedTask?: FailedTask;
+  /** Number of the SMS attempt that just failed, from 1; for an email failure, the last SMS attempt sent. */
   readonly attempt: number;
+  /** For an email failure: how many tries of the email have failed, this one included. */
+  readonly emailFailures?: number;
   readonly policy: DeliveryPolicy;
   /** When the code stops being valid (ISO 8601). */
   readonly expiresAt: string;
@@ -30,13 +41,26 @@ export interface NextStep {
   readonly reason: string;
 }
 
-/** Failures after which the same message may well get through on a later try. */
+/**
+ * Faults of AWS rather than of the message: Lambda could not run the task, or an AWS service the task called
+ * stayed throttled or down. The state machine has already retried them for a minute or two; what is left is
+ * as transient as a silent carrier, and is handled like one, never as the end of the delivery.
+ */
+export const AWS_FAILURES: ReadonlySet<string> = new Set([...LAMBDA_SERVICE_ERRORS, 'Aws.Unavailable']);
+
+/**
+ * Failures after which the same message may well get through on a later try. An attempt whose task AWS
+ * could not run still counts as an attempt: Lambda can fail after the function ran (a
+ * `Lambda.ServiceException` on the way back), so the SMS may be out, and counting it keeps "never more than
+ * `maxSmsAttempts` SMS" true without knowing.
+ */
 export const RESENDABLE_FAILURES: ReadonlySet<string> = new Set([
   'Sms.Transient',
   'Sms.RateLimited',
   'Sms.Unknown',
   'States.Timeout',
   'Sinch.Unavailable',
+  ...AWS_FAILURES,
 ]);
 
 /** Failures that another SMS cannot fix: the number, the content or our configuration is the problem. */
@@ -49,6 +73,16 @@ export const FALLBACK_FAILURES: ReadonlySet<string> = new Set([
 
 /** Raised by a sending task that found the code already expired. */
 export const EXPIRED_FAILURE = 'Delivery.Expired';
+
+/** Failures of the fallback email after which the same email may go out on a later try. */
+export const EMAIL_RETRYABLE_FAILURES: ReadonlySet<string> = new Set(['Email.Unavailable', ...AWS_FAILURES]);
+
+/**
+ * How many times `SendEmail` is entered for one delivery at most. Each entry already retries SES and Lambda
+ * throttling for up to 90 s, so three entries ride out up to four and a half minutes of throttling (most codes
+ * are valid 5–10 minutes), and a code valid for a day is not retried for a day.
+ */
+export const MAX_EMAIL_TRIES = 3;
 
 /**
  * The wait before resend number `attempt + 1`: the policy lists one backoff per resend; when there are more
@@ -81,9 +115,48 @@ function describeFailure(failure: string, attempt: number, policy: DeliveryPolic
       return `${which} failed because of a configuration problem on our side`;
     case 'Sinch.Rejected':
       return `${which} was rejected by Sinch before sending`;
+    case 'Aws.Unavailable':
+      return `${which} could not be sent: an AWS service it needs stayed throttled or unavailable through the retries`;
     default:
+      if (AWS_FAILURES.has(failure)) {
+        return `${which} could not be sent: AWS Lambda stayed throttled or unavailable through the retries (${failure})`;
+      }
       return `${which} failed (${failure})`;
   }
+}
+
+function describeEmailFailure(failure: string): string {
+  switch (failure) {
+    case 'Email.Unavailable':
+      return 'The fallback email could not be handed to SES (throttled or unavailable through the retries)';
+    case 'Aws.Unavailable':
+      return 'The fallback email could not be sent: an AWS service it needs stayed throttled or unavailable through the retries';
+    default:
+      if (AWS_FAILURES.has(failure)) {
+        return `The fallback email could not be sent: AWS Lambda stayed throttled or unavailable through the retries (${failure})`;
+      }
+      return `The fallback email failed (${failure})`;
+  }
+}
+
+/** After a failed email: the email again while tries remain and the failure may pass, else give up. */
+function afterEmailFailure(failure: string, emailFailures: number): NextStep {
+  const what = describeEmailFailure(failure);
+  if (!EMAIL_RETRYABLE_FAILURES.has(failure)) {
+    return { action: 'GIVE_UP', waitSeconds: 0, reason: `${what}; giving up.` };
+  }
+  if (emailFailures >= MAX_EMAIL_TRIES) {
+    return {
+      action: 'GIVE_UP',
+      waitSeconds: 0,
+      reason: `${what}, and all ${MAX_EMAIL_TRIES} tries of the email are used; giving up.`,
+    };
+  }
+  return {
+    action: 'EMAIL',
+    waitSeconds: 0,
+    reason: `${what}; trying the email again (try ${emailFailures + 1} of ${MAX_EMAIL_TRIES}).`,
+  };
 }
 
 function fallBack(hasEmail: boolean, why: string): NextStep {
@@ -93,12 +166,16 @@ function fallBack(hasEmail: boolean, why: string): NextStep {
 }
 
 /**
- * Decides the next step of a delivery after a failed SMS attempt.
+ * Decides the next step of a delivery after a failed SMS attempt or a failed fallback email.
  *
  * - Past `expiresAt` → `EXPIRED`: a stale code is never sent, by SMS or by email.
- * - A resendable failure (`Sms.Transient`, `Sms.RateLimited`, `Sms.Unknown`, `Sinch.Unavailable`, no report in
- *   time) → `RESEND` after the policy's backoff, but only while attempts remain and the code stays valid for
- *   the backoff plus one more receipt window (otherwise the resend could not be verified before expiry).
+ * - A failed email (`failedTask: 'SendEmail'`) never leads back to SMS (the email was chosen because SMS
+ *   could not help): `EMAIL` again after a transient failure (`Email.Unavailable`, a fault of AWS) while
+ *   fewer than {@link MAX_EMAIL_TRIES} tries have failed, else `GIVE_UP`.
+ * - A resendable SMS failure (`Sms.Transient`, `Sms.RateLimited`, `Sms.Unknown`, `Sinch.Unavailable`, no
+ *   report in time, a fault of AWS) → `RESEND` after the policy's backoff, but only while attempts remain and
+ *   the code stays valid for the backoff plus one more receipt window (otherwise the resend could not be
+ *   verified before expiry).
  * - Anything else, or no resend possible → `EMAIL` when an address was given, else `GIVE_UP`.
  *
  * @example
@@ -118,6 +195,8 @@ export function decideNextStep(input: NextStepInput): NextStep {
       reason: `The code expired at ${new Date(expiresAtMs).toISOString()}; nothing more is sent.`,
     };
   }
+
+  if (input.failedTask === 'SendEmail') return afterEmailFailure(failure, input.emailFailures ?? 1);
 
   const what = describeFailure(failure, attempt, policy);
   if (!RESENDABLE_FAILURES.has(failure)) return fallBack(hasEmail, what);

@@ -9,6 +9,7 @@ import { createLogger, createMetrics } from '../shared/observability';
 import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
 import { recordOutcomeTask } from './record-outcome-task';
 import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
+import { transientAwsErrors } from './task-errors';
 import { recordDeliveryOutcome } from './workflow-telemetry';
 
 export interface RecordOutcomeDeps {
@@ -44,6 +45,7 @@ export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutco
   return middy<unknown, DeliveryOutcomeDetail>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
+    .use(transientAwsErrors())
     .handler(recordOutcome);
 }
 

@@ -21,7 +21,9 @@ export function outcomeOf(result: FinalResult, attempt: number): Outcome {
 }
 
 /**
- * Records the outcome and describes it.
+ * Records the outcome and describes it. `lastSmsFailure` is the workflow's summary of the last failure
+ * Sinch reported (`null` when none), passed on as it is: it holds a class, a reason code and a flag, never
+ * the number.
  *
  * @example
  * await recordOutcomeTask({ deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 2, failures: ['States.Timeout'] }, deps);
@@ -54,6 +56,7 @@ export async function recordOutcomeTask(
     smsAttempts: recorded.attempts ?? payload.attempt,
     emailSent: finalOutcome === 'EMAIL_SENT',
     failureClasses: payload.failures,
+    lastSmsFailure: payload.lastSmsFailure,
     createdAt: recorded.createdAt,
     expiresAt: recorded.expiresAt,
     outcomeAt,
@@ -66,6 +69,7 @@ export async function recordOutcomeTask(
     deliveryId: detail.deliveryId,
     outcome: detail.outcome,
     smsAttempts: detail.smsAttempts,
+    recipientInvalid: detail.lastSmsFailure?.recipientInvalid ?? false,
   });
   return detail;
 }

@@ -11,7 +11,8 @@ import { createSesEmailSender, type EmailSender } from './email-sender';
 import { createLogger, createMetrics } from '../shared/observability';
 import { sendEmailTask, type SendEmailTaskDeps, type SendEmailTaskResult } from './send-email-task';
 import { SendEmailPayloadSchema, parseTaskPayload } from './task-contract';
-import { recordFallbackEmail } from './workflow-telemetry';
+import { transientAwsErrors } from './task-errors';
+import { recordEmailFailure, recordFallbackEmail } from './workflow-telemetry';
 
 export interface SendEmailDeps {
   readonly config: SendEmailConfig;
@@ -27,7 +28,8 @@ export type SendEmailHandler = MiddyfiedHandler<unknown, SendEmailTaskResult>;
 
 /**
  * The `SendEmail` task Lambda (`lambda:invoke`): the fallback email through SES. `Email.Unavailable` is
- * retried by the state machine; `Email.Rejected` and `Delivery.Expired` are caught by it.
+ * retried by the state machine; `Email.Rejected` and `Delivery.Expired` are caught by it. Every email SES
+ * refused or could not take is counted in `EmailFailures`, by SES's reason.
  *
  * @example
  * const handler = createSendEmailHandler({ ...liveDeps(config), mailer: fakeMailer });
@@ -39,14 +41,20 @@ export function createSendEmailHandler(deps: SendEmailDeps): SendEmailHandler {
   const sendEmail = async (event: unknown): Promise<SendEmailTaskResult> => {
     const payload = parseTaskPayload(SendEmailPayloadSchema, event);
     deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
-    const result = await sendEmailTask(payload, deps);
-    recordFallbackEmail(result, deps.metrics);
-    return result;
+    try {
+      const result = await sendEmailTask(payload, deps);
+      recordFallbackEmail(result, deps.metrics);
+      return result;
+    } catch (error) {
+      recordEmailFailure(error, deps.metrics);
+      throw error;
+    }
   };
 
   return middy<unknown, SendEmailTaskResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
+    .use(transientAwsErrors())
     .handler(sendEmail);
 }
 

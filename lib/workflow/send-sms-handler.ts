@@ -13,6 +13,7 @@ import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-p
 import { sendSmsTask, type SendSmsTaskDeps, type SendSmsTaskResult } from './send-sms-task';
 import { createSinchClient, parseSinchCredentials, type SinchClient } from './sinch-client';
 import { SendSmsPayloadSchema, parseTaskPayload } from './task-contract';
+import { transientAwsErrors } from './task-errors';
 import { recordSmsSendFailure, recordSmsSent } from './workflow-telemetry';
 
 /** The credentials are re-read this often, so a key rotated in SSM reaches warm containers within minutes. */
@@ -46,6 +47,7 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
   const sinchCredentials = ssmParameter(
     { name: config.sinchCredentialsParam, cacheExpiryMs: CREDENTIALS_CACHE_MS, parse: parseSinchCredentials },
     deps.ssm,
+    deps,
   );
 
   const sendSms = async (event: unknown, context: Context): Promise<SendSmsTaskResult> => {
@@ -74,6 +76,7 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
     .use(injectLambdaContext(deps.logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(deps.metrics))
     .use(sinchCredentials.middleware)
+    .use(transientAwsErrors())
     .handler(sendSms);
 }
 

@@ -60,7 +60,7 @@ const DEFAULT_REFRESH_MARGIN_SECONDS = 60;
 export const MIN_SINCH_TTL_SECONDS = 3;
 
 /**
- * Reads the credentials JSON from SSM (already parsed by `@middy/ssm`, or still a string).
+ * Reads the credentials JSON from SSM (the parameter's text, or an object already parsed).
  * A malformed value is a deployment mistake, so it is a {@link ConfigError}.
  */
 export function parseSinchCredentials(value: unknown): SinchCredentials {

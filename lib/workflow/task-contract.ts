@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { DELIVERY_ID_PATTERN, type DeliveryPolicy, type Outcome } from '../table/delivery-model';
-import { ValidationError } from '../shared/errors';
+import { FAILURE_CLASSES, ValidationError } from '../shared/errors';
 import type { NextStep } from './next-step-policy';
+import type { SmsFailureReport } from './sms-failure';
 
 /**
  * The contract between `statemachines/delivery.asl.yml` and its task Lambdas: the workflow state and the
@@ -18,6 +19,10 @@ export interface WorkflowState {
   readonly attempt: number;
   /** Error names of every failed SMS attempt so far, oldest first (`States.Timeout`, `Sms.Transient`, …). */
   readonly failures: readonly string[];
+  /** Error names of every failed try of the fallback email so far, oldest first (`Email.Unavailable`, …). */
+  readonly emailFailures?: readonly string[];
+  /** The last SMS failure Sinch reported, summarised for the outcome event; `null` until one is. */
+  readonly lastSmsFailure?: SmsFailureReport | null;
   /** What `DecideNextStep` chose last. */
   readonly decision?: NextStep;
 }
@@ -46,14 +51,42 @@ export type SendSmsPayload = v.InferOutput<typeof SendSmsPayloadSchema>;
 export const SendEmailPayloadSchema = v.object({ deliveryId, attempt });
 export type SendEmailPayload = v.InferOutput<typeof SendEmailPayloadSchema>;
 
-/** `DecideNextStep` → decide-next: the state plus the error name that ended the last attempt. */
+const code = v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an upper-case code'));
+
+/** {@link SmsFailureReport}; `null` (set by `PrepareDelivery`) until Sinch reports a failure. */
+const lastSmsFailure = v.nullable(
+  v.object({
+    attempt,
+    class: v.picklist(FAILURE_CLASSES),
+    reasonCode: code,
+    subCode: v.optional(code),
+    recipientInvalid: v.boolean(),
+  }),
+);
+
+/**
+ * `DecideNextStep` → decide-next: the state plus the error that ended the last attempt. `failure` is its
+ * name; `lastError` the error as the state caught it (`Cause` holds the receipt processor's JSON for an
+ * `Sms.<Class>`; `failedTask` is set by `NoteEmailFailure` when the email failed, not an SMS).
+ * `emailFailures`, `lastSmsFailure` and `lastError` are optional for executions started by an earlier
+ * definition, which never sent them.
+ */
 export const DecideNextPayloadSchema = v.object({
   deliveryId,
   expiresAt: timestamp,
   policy,
   attempt,
   failures: v.array(v.string()),
+  emailFailures: v.optional(v.array(v.string()), []),
+  lastSmsFailure: v.optional(lastSmsFailure, null),
   failure: v.pipe(v.string(), v.minLength(1)),
+  lastError: v.optional(
+    v.object({
+      Error: v.nullish(v.string()),
+      Cause: v.nullish(v.string()),
+      failedTask: v.optional(v.picklist(['SendSms', 'SendEmail'])),
+    }),
+  ),
 });
 export type DecideNextPayload = v.InferOutput<typeof DecideNextPayloadSchema>;
 
@@ -61,12 +94,13 @@ export type DecideNextPayload = v.InferOutput<typeof DecideNextPayloadSchema>;
 export const FINAL_RESULTS = ['DELIVERED', 'EMAIL_SENT', 'UNDELIVERABLE', 'EXPIRED'] as const;
 export type FinalResult = (typeof FINAL_RESULTS)[number];
 
-/** `RecordOutcome` → record-outcome. */
+/** `RecordOutcome` → record-outcome. `lastSmsFailure` is optional for executions of an earlier definition. */
 export const RecordOutcomePayloadSchema = v.object({
   deliveryId,
   outcome: v.picklist(FINAL_RESULTS),
   attempt,
   failures: v.array(v.string()),
+  lastSmsFailure: v.optional(lastSmsFailure, null),
 });
 export type RecordOutcomePayload = v.InferOutput<typeof RecordOutcomePayloadSchema>;
 
@@ -80,6 +114,11 @@ export interface DeliveryOutcomeDetail {
   readonly emailSent: boolean;
   /** Error names of the failed SMS attempts, oldest first. */
   readonly failureClasses: readonly string[];
+  /**
+   * The last SMS failure Sinch reported (class, reason code, and whether the number itself is wrong), or
+   * `null` when Sinch reported none. `recipientInvalid: true` is the cue to ask the user to correct the number.
+   */
+  readonly lastSmsFailure: SmsFailureReport | null;
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly outcomeAt: string;

@@ -1,5 +1,12 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { SinchRejectedError, SinchUnavailableError, TASK_ERROR_NAMES } from '../shared/errors';
+import {
+  EmailRejectedError,
+  EmailUnavailableError,
+  SinchRejectedError,
+  SinchUnavailableError,
+  TASK_ERROR_NAMES,
+} from '../shared/errors';
+import { LAMBDA_SERVICE_ERRORS } from './task-errors';
 import type { SendSmsTaskResult } from './send-sms-task';
 import type { SendEmailTaskResult } from './send-email-task';
 import type { DeliveryOutcomeDetail } from './task-contract';
@@ -20,6 +27,12 @@ export const WORKFLOW_METRICS = {
   sinchSendErrors: 'SinchSendErrors',
   /** send-email: fallback emails SES accepted. */
   fallbackEmailSent: 'FallbackEmailSent',
+  /**
+   * send-email: SES refused the fallback email or could not take it; dimension `reason`
+   * ({@link EMAIL_FAILURE_REASONS}). Every refused call counts, a throttled one that a retry then gets
+   * through included.
+   */
+  emailFailures: 'EmailFailures',
   /** record-outcome: deliveries that ended; dimension `outcome`. */
   deliveries: 'Deliveries',
   /** record-outcome: seconds from the accepted request to the recorded outcome; dimension `outcome`. */
@@ -38,7 +51,54 @@ export const SINCH_SEND_ERROR_KINDS = ['Sinch.Rejected', 'Sinch.Unavailable'] as
 export type WorkflowMetrics = Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric'>;
 
 /** Every value the `failure` dimension may take; anything else is counted as `Other`. */
-export const ATTEMPT_FAILURE_NAMES: readonly string[] = [...TASK_ERROR_NAMES, 'States.Timeout'];
+export const ATTEMPT_FAILURE_NAMES: readonly string[] = [
+  ...TASK_ERROR_NAMES,
+  ...LAMBDA_SERVICE_ERRORS,
+  'States.Timeout',
+];
+
+/**
+ * The dimension `reason` of {@link WORKFLOW_METRICS.emailFailures}: what SES said, as a closed set.
+ * `MessageRejected` is what an account still in the SES sandbox answers for every unverified recipient (and
+ * SES for an unverified sender); `AccessDenied` usually means the sender is not the `emailFrom` the IAM
+ * condition allows; `Throttling` and `ServiceUnavailable` are retried by the state machine.
+ */
+export const EMAIL_FAILURE_REASONS = [
+  'MessageRejected',
+  'MailFromDomainNotVerified',
+  'AccountSendingPaused',
+  'AccessDenied',
+  'Throttling',
+  'ServiceUnavailable',
+  'Other',
+] as const;
+export type EmailFailureReason = (typeof EMAIL_FAILURE_REASONS)[number];
+
+const EMAIL_FAILURE_REASON_OF: Readonly<Record<string, EmailFailureReason>> = {
+  MessageRejected: 'MessageRejected',
+  MailFromDomainNotVerifiedException: 'MailFromDomainNotVerified',
+  AccountSendingPausedException: 'AccountSendingPaused',
+  AccessDenied: 'AccessDenied',
+  AccessDeniedException: 'AccessDenied',
+  Throttling: 'Throttling',
+  ThrottlingException: 'Throttling',
+  TooManyRequestsException: 'Throttling',
+  ServiceUnavailable: 'ServiceUnavailable',
+  ServiceUnavailableException: 'ServiceUnavailable',
+  InternalFailure: 'ServiceUnavailable',
+  RequestTimeout: 'ServiceUnavailable',
+  RequestTimeoutException: 'ServiceUnavailable',
+  TimeoutError: 'ServiceUnavailable',
+};
+
+/** The `reason` of an SES error name: one of {@link EMAIL_FAILURE_REASONS}, `Other` for any other name. */
+export function emailFailureReason(sesError: string | undefined): EmailFailureReason {
+  return (
+    (sesError !== undefined && Object.hasOwn(EMAIL_FAILURE_REASON_OF, sesError)
+      ? EMAIL_FAILURE_REASON_OF[sesError]
+      : undefined) ?? 'Other'
+  );
+}
 
 // A metric with its own dimension is published on its own, so the dimension does not attach to the
 // invocation's other metrics. Every value is from a bounded list: a dimension never carries request data.
@@ -72,6 +132,24 @@ export function recordFallbackEmail(
   metrics: WorkflowMetrics,
 ): void {
   if (!result.alreadySent) metrics.addMetric(WORKFLOW_METRICS.fallbackEmailSent, MetricUnit.Count, 1);
+}
+
+/**
+ * Counts a fallback email SES refused or could not take (`Email.Rejected`, `Email.Unavailable`), by the
+ * reason SES gave. Errors SES had no part in (expiry, DynamoDB, a delivery without an address) count
+ * nothing.
+ *
+ * @example
+ * recordEmailFailure(new EmailRejectedError('SES refused the email (MessageRejected)', { sesError: 'MessageRejected' }), metrics);
+ * // EmailFailures{reason=MessageRejected} +1
+ */
+export function recordEmailFailure(error: unknown, metrics: WorkflowMetrics): void {
+  if (
+    error instanceof EmailUnavailableError ||
+    (error instanceof EmailRejectedError && error.sesError !== undefined)
+  ) {
+    countBy(metrics, WORKFLOW_METRICS.emailFailures, 'reason', emailFailureReason(error.sesError));
+  }
 }
 
 /**

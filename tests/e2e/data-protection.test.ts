@@ -33,6 +33,7 @@ const OUTCOME_DETAIL_KEYS = [
   'emailSent',
   'expiresAt',
   'failureClasses',
+  'lastSmsFailure',
   'outcome',
   'outcomeAt',
   'secondsToOutcome',

@@ -1,6 +1,7 @@
 import { INGRESS_METRICS } from '../../lib/ingress/ingress-telemetry';
 import { PROCESSOR_METRICS } from '../../lib/receipts/processor-telemetry';
 import { SEND_API_METRICS } from '../../lib/delivery/send-api-telemetry';
+import { SSM_PARAMETER_METRICS } from '../../lib/shared/middleware/ssm-parameter-telemetry';
 import { WORKFLOW_METRICS } from '../../lib/workflow/workflow-telemetry';
 
 /**
@@ -38,6 +39,7 @@ export const METRIC_CATALOGUE: Readonly<Record<string, MetricSpec>> = {
   ReceiptsNotYetCorrelated: { unit: 'Count', dimensions: [], emittedBy: ['processor'] },
   OrphanReceipts: { unit: 'Count', dimensions: [], emittedBy: ['processor'] },
   ReceiptProcessingErrors: { unit: 'Count', dimensions: [], emittedBy: ['processor'] },
+  SsmRefreshFailures: { unit: 'Count', dimensions: [], emittedBy: ['ingress', 'send', 'sendSms'] },
   DeliveriesStarted: { unit: 'Count', dimensions: [], emittedBy: ['send'] },
   DeliveryRequestsRepeated: { unit: 'Count', dimensions: [], emittedBy: ['send'] },
   DeliveryRequestsInvalid: { unit: 'Count', dimensions: [], emittedBy: ['send'] },
@@ -47,6 +49,7 @@ export const METRIC_CATALOGUE: Readonly<Record<string, MetricSpec>> = {
   SmsSendFailed: { unit: 'Count', dimensions: [], emittedBy: ['sendSms'] },
   SinchSendErrors: { unit: 'Count', dimensions: ['kind'], emittedBy: ['sendSms'] },
   FallbackEmailSent: { unit: 'Count', dimensions: [], emittedBy: ['sendEmail'] },
+  EmailFailures: { unit: 'Count', dimensions: ['reason'], emittedBy: ['sendEmail'] },
   Deliveries: { unit: 'Count', dimensions: ['outcome'], emittedBy: ['recordOutcome'] },
   TimeToOutcome: { unit: 'Seconds', dimensions: ['outcome'], emittedBy: ['recordOutcome'] },
   SmsAttemptFailures: { unit: 'Count', dimensions: ['failure'], emittedBy: ['recordOutcome'] },
@@ -59,7 +62,11 @@ export const METRIC_CATALOGUE: Readonly<Record<string, MetricSpec>> = {
 
 /** The names the code declares, from the `*_METRICS` lists in `lib/`. */
 export function declaredMetricNames(): string[] {
-  return [INGRESS_METRICS, PROCESSOR_METRICS, SEND_API_METRICS, WORKFLOW_METRICS].flatMap((list) =>
-    Object.values(list),
-  );
+  return [
+    INGRESS_METRICS,
+    PROCESSOR_METRICS,
+    SEND_API_METRICS,
+    WORKFLOW_METRICS,
+    SSM_PARAMETER_METRICS,
+  ].flatMap((list) => Object.values(list));
 }

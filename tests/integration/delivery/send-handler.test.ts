@@ -20,9 +20,9 @@ import { createDeliveriesTable, startDynalite, type DynaliteInstance } from '../
 
 /**
  * The real handler with its production wiring (`liveDeps`): the real DynamoDB client against dynalite and
- * @middy/ssm's real SSM client against the SSM stand-in, reached through the standard AWS_ENDPOINT_URL_*
- * variables exactly as in the local stack. Step Functions answers through aws-sdk-client-mock with its
- * name-uniqueness rule.
+ * the SSM parameter middleware's real SSM client against the SSM stand-in, reached through the standard
+ * AWS_ENDPOINT_URL_* variables exactly as in the local stack. Step Functions answers through
+ * aws-sdk-client-mock with its name-uniqueness rule.
  */
 const PARAM = '/receipt-driven-sms/it/recipient-hash-key';
 const HASH_KEY = 'integration-hash-key-0123456789abcdef';
@@ -73,8 +73,10 @@ describe('send handler against dynalite and the SSM stand-in', () => {
     documents = DynamoDBDocumentClient.from(client);
     tableName = await createDeliveriesTable(client, { tableName: 'deliveries-send-it' });
 
+    // As AWS answers for a running execution: the same name and input again succeeds, another input fails.
     sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
-      if (executions.has(input.name!)) {
+      const running = executions.get(input.name!);
+      if (running !== undefined && running !== input.input) {
         throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
       }
       executions.set(input.name!, input.input!);
@@ -119,6 +121,24 @@ describe('send handler against dynalite and the SSM stand-in', () => {
       executionArn: JSON.parse(first.body!).executionArn,
     });
     expect(ssm.reads).toBe(1);
+  });
+
+  it('answers 202 to exactly one of many identical requests sent at once, 200 to the others', async () => {
+    // Prepare
+    const request = aDeliveryRequest({ deliveryId: 'it-send-race', expiresAt: inTenMinutes() });
+    const send = handler();
+    const parallel = 10;
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: parallel }, () => send(post(request), aLambdaContext())),
+    );
+
+    // Assess
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(parallel - 1);
+    expect(new Set(responses.map((response) => JSON.parse(response.body!).executionArn)).size).toBe(1);
   });
 
   it('answers 409 for a different request under the same id', async () => {

@@ -26,14 +26,17 @@ const SM_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:receipt-drive
 const executionArn = (name: string) => `${SM_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
- * Step Functions' name uniqueness, behind the real SFN client: the first StartExecution of a name wins,
- * a later one answers ExecutionAlreadyExists and DescribeExecution returns the stored input.
+ * Step Functions' name uniqueness, behind the real SFN client, as AWS answers for a running Standard
+ * execution: the first StartExecution of a name starts it; a later one with the same input succeeds with
+ * the same ARN, as if it had started it; one with another input answers ExecutionAlreadyExists.
+ * DescribeExecution returns the stored input.
  */
 function fakeStepFunctions() {
   const sfn = mockClient(SFNClient);
   const executions = new Map<string, string>();
   sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
-    if (executions.has(input.name!)) {
+    const running = executions.get(input.name!);
+    if (running !== undefined && running !== input.input) {
       throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
     }
     executions.set(input.name!, input.input!);
@@ -185,7 +188,9 @@ describe('startDelivery against DynamoDB (dynalite)', () => {
 
     const repeat = await startDelivery(aDeliveryRequest({ deliveryId: 'it-crash' }), deps);
 
-    expect(repeat.status).toBe('started');
+    // Started by this repeat, but created by the first call: `existing`, a 200, not a second 202.
+    expect(repeat.status).toBe('existing');
+    expect(stepFunctions.executions.has('it-crash')).toBe(true);
     expect((await repository.getMeta('it-crash'))?.executionArn).toBe(executionArn('it-crash'));
   });
 
@@ -198,5 +203,24 @@ describe('startDelivery against DynamoDB (dynalite)', () => {
     expect(results.map((r) => r.executionArn)).toEqual([executionArn('it-race'), executionArn('it-race')]);
     expect(results.map((r) => r.status).sort()).toEqual(['existing', 'started']);
     expect(stepFunctions.executions.size).toBe(1);
+  });
+
+  it('answers started to exactly one of many identical requests racing on the conditional write', async () => {
+    // Prepare: every request in flight at once, each with its own DynamoDB round trips.
+    const parallel = 12;
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: parallel }, () =>
+        startDelivery(aDeliveryRequest({ deliveryId: 'it-many' }), deps),
+      ),
+    );
+
+    // Assess
+    expect(results.filter((r) => r.status === 'started')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'existing')).toHaveLength(parallel - 1);
+    expect(new Set(results.map((r) => r.executionArn))).toEqual(new Set([executionArn('it-many')]));
+    expect(stepFunctions.executions.size).toBe(1);
+    expect((await repository.getMeta('it-many'))?.executionArn).toBe(executionArn('it-many'));
   });
 });

@@ -7,8 +7,11 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { clearCache } from '@middy/util';
-import { createIngressHandler, liveDeps } from '../../../lib/ingress/ingress-handler';
+import { SECRETS_CACHE_MS, createIngressHandler, liveDeps } from '../../../lib/ingress/ingress-handler';
+import { boundedClientOptions } from '../../../lib/shared/aws-clients';
+import { REFRESH_RETRY_BASE_MS } from '../../../lib/shared/middleware/ssm-parameter';
 import { loadIngressConfig } from '../../../lib/shared/config';
+import type { SsmClientSettings } from '../../../lib/shared/middleware/ssm-parameter';
 import { decodeEnvelope } from '../../../lib/receipts/receipt-envelope';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
 import { startSsmStandIn, type SsmStandIn } from '../../../local/ssm-stand-in';
@@ -19,8 +22,8 @@ import { captureOutput, type CapturedOutput } from '../../support/captured-outpu
 
 /**
  * The real handler with its production wiring (`liveDeps`): the real SQS client against fauxqs and
- * @middy/ssm's real SSM client against the SSM stand-in, both on 127.0.0.1, reached through the standard
- * AWS_ENDPOINT_URL_* variables exactly as in the local stack.
+ * the SSM parameter middleware's real SSM client against the SSM stand-in, both on 127.0.0.1, reached
+ * through the standard AWS_ENDPOINT_URL_* variables exactly as in the local stack.
  */
 const PARAM = '/receipt-driven-sms/it/sinch-webhook-secrets';
 const CURRENT = 'whsec-integration-current';
@@ -43,12 +46,12 @@ describe('ingress handler against fauxqs and the SSM stand-in', () => {
   let output: CapturedOutput;
 
   const env = () => ({ ...process.env, RECEIPTS_QUEUE_URL: queueUrl, RECEIPTS_DLQ_URL: dlqUrl, STAGE: 'it' });
-  const handlerWith = (overrides: { cacheExpiryMs?: number } = {}) => {
+  const handlerWith = (overrides: Partial<SsmClientSettings> = {}) => {
     const deps = liveDeps(loadIngressConfig({ ...env(), WEBHOOK_SECRETS_PARAM: PARAM }));
     return createIngressHandler({ ...deps, ssm: { ...deps.ssm, ...overrides } });
   };
-  const post = (body: string, secret: string) => {
-    const signed = signWebhook({ body, secret });
+  const post = (body: string, secret: string, timestamp?: number) => {
+    const signed = signWebhook({ body, secret, timestamp });
     return aFunctionUrlEvent({ body: signed.body, headers: signed.headers });
   };
   const drain = async (url: string): Promise<Message[]> => {
@@ -184,6 +187,69 @@ describe('ingress handler against fauxqs and the SSM stand-in', () => {
     await expire();
     expect(await status(NEXT)).toBe(200);
     expect(await status(CURRENT)).toBe(401);
+  });
+
+  it('keeps the secrets it read while SSM is unreachable, then follows the rotation once SSM answers again', async () => {
+    // Prepare: the SSM client's endpoint can be switched to a closed port, and the cache runs on a test clock.
+    let ssmEndpoint = ssm.endpoint;
+    let now = Date.now();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const handler = handlerWith({
+      now: () => now,
+      awsClientOptions: {
+        ...boundedClientOptions(500),
+        endpoint: async () => ({ url: new URL(ssmEndpoint) }),
+      },
+    });
+    const status = async (secret: string) =>
+      (await handler(post(deliveryReportBody(), secret), aLambdaContext())).statusCode;
+    try {
+      expect(await status(CURRENT)).toBe(200);
+      ssm.setParameter(PARAM, { value: NEXT });
+      ssmEndpoint = `http://127.0.0.1:${await closedPort()}`;
+
+      // Act
+      now += SECRETS_CACHE_MS;
+      const duringOutage = await status(CURRENT);
+      ssmEndpoint = ssm.endpoint;
+      now += REFRESH_RETRY_BASE_MS;
+      const afterOutage = [await status(NEXT), await status(CURRENT)];
+
+      // Assess
+      expect(duringOutage).toBe(200);
+      expect(afterOutage).toEqual([200, 401]);
+      expect(output.logLines()).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'Could not refresh an SSM parameter; serving the value read earlier',
+          parameter: PARAM,
+        }),
+      );
+      expect(output.metricBlobs().filter((blob) => 'SsmRefreshFailures' in blob)).toHaveLength(1);
+      expect(output.text()).not.toContain(CURRENT);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('accepts a report signed an hour ago and refuses one signed three days ago', async () => {
+    // Prepare
+    const handler = handlerWith();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+
+    // Act
+    const hourOld = await handler(post(deliveryReportBody(), CURRENT, nowSeconds - 3600), aLambdaContext());
+    const daysOld = await handler(
+      post(deliveryReportBody(), CURRENT, nowSeconds - 3 * 86_400),
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect([hourOld.statusCode, daysOld.statusCode]).toEqual([200, 401]);
+    expect(await drain(queueUrl)).toHaveLength(1);
   });
 
   it('answers 500 when SQS is unreachable, so Sinch retries', async () => {

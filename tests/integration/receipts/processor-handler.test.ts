@@ -44,6 +44,7 @@ describe('processor handler against dynalite and fauxqs', () => {
   let tableName: string;
   let queueUrl: string;
   let dlqUrl: string;
+  let orphansUrl: string;
   let tokens: TaskTokens;
   let output: CapturedOutput;
   let ids = 0;
@@ -54,10 +55,16 @@ describe('processor handler against dynalite and fauxqs', () => {
     DELIVERIES_TABLE: tableName,
     RECEIPTS_QUEUE_URL: queueUrl,
     RECEIPTS_DLQ_URL: dlqUrl,
+    ORPHANS_QUEUE_URL: orphansUrl,
     WEBHOOK_SECRETS_PARAM: PARAM,
   });
+  // Jitter fixed at its low end, so a transient retry comes back after the shortest delay of its step.
   const processor = () =>
-    createProcessorHandler({ ...processorDeps(loadProcessorConfig(env())), sfn: tokens.client });
+    createProcessorHandler({
+      ...processorDeps(loadProcessorConfig(env())),
+      sfn: tokens.client,
+      random: () => 0,
+    });
   const ingress = () => createIngressHandler(ingressDeps(loadIngressConfig(env())));
 
   const receiveAll = async (url: string): Promise<Message[]> => {
@@ -129,6 +136,7 @@ describe('processor handler against dynalite and fauxqs', () => {
 
     admin = new SQSClient({ useQueueUrlAsEndpoint: false });
     dlqUrl = (await admin.send(new CreateQueueCommand({ QueueName: 'receipts-dlq' }))).QueueUrl ?? '';
+    orphansUrl = (await admin.send(new CreateQueueCommand({ QueueName: 'receipts-orphans' }))).QueueUrl ?? '';
     const { Attributes } = await admin.send(
       new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
     );
@@ -159,7 +167,7 @@ describe('processor handler against dynalite and fauxqs', () => {
     output?.restore();
     tokens?.restore();
     clearCache();
-    await Promise.all([receiveAll(queueUrl), receiveAll(dlqUrl)]);
+    await Promise.all([receiveAll(queueUrl), receiveAll(dlqUrl), receiveAll(orphansUrl)]);
   });
 
   it('takes a receipt signed by Sinch through the ingress and the queue to the callback of its attempt', async () => {
@@ -280,7 +288,7 @@ describe('processor handler against dynalite and fauxqs', () => {
     expect(tokens.completions[0]).toMatchObject({ kind: 'failure', error: 'Sms.Unknown' });
   });
 
-  it('puts a receipt that came before its attempt back on the queue for a soon retry, then parks it as an orphan', async () => {
+  it('puts a receipt that came before its attempt back on the queue for a soon retry, then sets it aside as an orphan', async () => {
     await enqueue(
       receiptMessageBody(
         deliveryReportBody({ messageId: '01JEARLYMESSAGE00000000000', status: 'DELIVERED' }),
@@ -300,9 +308,169 @@ describe('processor handler against dynalite and fauxqs', () => {
       expect.objectContaining({ message: 'Could not shorten the retry delay' }),
     );
     expect(lastTry.batchItemFailures).toEqual([]);
-    const parked = await receiveAll(dlqUrl);
-    expect(parked.map((m) => [m.Body, m.MessageAttributes?.parkedReason?.StringValue])).toEqual([
-      [record.body, 'orphan'],
+    const orphans = await receiveAll(orphansUrl);
+    expect(
+      orphans.map((m) => [
+        m.Body,
+        m.MessageAttributes?.parkedReason?.StringValue,
+        m.MessageAttributes?.parkedBy?.StringValue,
+        m.MessageAttributes?.eventType?.StringValue,
+      ]),
+    ).toEqual([[record.body, 'orphan', 'processor', 'message_delivery_report']]);
+    // The DLQ, and its alarm, stay for reports that could not be used.
+    expect(await receiveAll(dlqUrl)).toEqual([]);
+  });
+
+  it('brings a receipt that met throttling back within seconds, not after the 180 s visibility timeout', async () => {
+    // Prepare
+    const { deliveryId, attempts } = await seedDelivery();
+    await enqueue(
+      receiptMessageBody(
+        deliveryReportBody({
+          messageId: attempts[0]!.messageId,
+          metadata: `${deliveryId}#1`,
+          status: 'DELIVERED',
+        }),
+      ),
+    );
+    const [first] = (await receiveAll(queueUrl)).map(fromSqsMessage);
+    tokens.failNext(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    // Act
+    const throttled = await processor()(anSqsEvent([first!]), aLambdaContext());
+    // Long polling waits for the message to be visible again; the queue's own timeout would take 180 s.
+    const { Messages } = await admin.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 15,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const again = (Messages ?? []).map(fromSqsMessage);
+    const retried = await processor()(anSqsEvent(again), aLambdaContext());
+
+    // Assess
+    expect(throttled.batchItemFailures).toEqual([{ itemIdentifier: first!.messageId }]);
+    expect(again.map((record) => [record.messageId, record.attributes.ApproximateReceiveCount])).toEqual([
+      [first!.messageId, '2'],
     ]);
+    expect(retried).toEqual({ batchItemFailures: [] });
+    expect(tokens.completions).toEqual([
+      expect.objectContaining({ taskToken: attempts[0]!.taskToken, kind: 'success' }),
+    ]);
+    expect(await readAttempt(deliveryId)).toMatchObject({ status: 'DELIVERED', callbackResult: 'sent' });
+  });
+
+  describe('webhook age and replays', () => {
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+    const signedPost = (body: string, timestamp: number) => {
+      const signed = signWebhook({ body, secret: SECRET, timestamp });
+      return aFunctionUrlEvent({ body, headers: signed.headers });
+    };
+    /** What the ingress queued, through the processor, as the event source mapping would deliver it. */
+    const processQueued = async () => {
+      const records = (await receiveAll(queueUrl)).map(fromSqsMessage);
+      return { records, response: await processor()(anSqsEvent(records), aLambdaContext()) };
+    };
+
+    it('accepts and applies a report signed an hour ago, as a late Sinch retry with its first signature', async () => {
+      // Prepare
+      const { deliveryId, attempts } = await seedDelivery();
+      const body = deliveryReportBody({
+        messageId: attempts[0]!.messageId,
+        metadata: `${deliveryId}#1`,
+        status: 'DELIVERED',
+      });
+
+      // Act
+      const accepted = await ingress()(signedPost(body, nowSeconds() - 3600), aLambdaContext());
+      const { records, response } = await processQueued();
+
+      // Assess
+      expect(accepted.statusCode).toBe(200);
+      expect(records).toHaveLength(1);
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(await readAttempt(deliveryId)).toMatchObject({ status: 'DELIVERED', callbackResult: 'sent' });
+      expect(tokens.completions).toHaveLength(1);
+    });
+
+    it.each([
+      ['signed three days ago', -3 * 86_400],
+      ['signed an hour ahead', 3600],
+    ])('refuses a report %s with 401 and queues nothing', async (_case, offset) => {
+      // Prepare
+      const { deliveryId, attempts } = await seedDelivery();
+      const body = deliveryReportBody({
+        messageId: attempts[0]!.messageId,
+        metadata: `${deliveryId}#1`,
+        status: 'DELIVERED',
+      });
+
+      // Act
+      const response = await ingress()(signedPost(body, nowSeconds() + offset), aLambdaContext());
+
+      // Assess
+      expect(response.statusCode).toBe(401);
+      expect(await receiveAll(queueUrl)).toEqual([]);
+      expect(await readAttempt(deliveryId)).toMatchObject({ status: 'SENT' });
+    });
+
+    it('answers an exact replay with 200 and changes nothing', async () => {
+      // Prepare
+      const { deliveryId, attempts } = await seedDelivery();
+      const body = deliveryReportBody({
+        messageId: attempts[0]!.messageId,
+        metadata: `${deliveryId}#1`,
+        status: 'DELIVERED',
+        eventTime: '2026-03-02T10:15:34.587654321Z',
+      });
+      const original = signedPost(body, nowSeconds() - 120);
+      await ingress()(original, aLambdaContext());
+      await processQueued();
+      const before = await readAttempt(deliveryId);
+
+      // Act: the same body and the same signature headers, posted again.
+      const replayed = await ingress()(structuredClone(original), aLambdaContext());
+      const { records, response } = await processQueued();
+
+      // Assess
+      expect(replayed.statusCode).toBe(200);
+      expect(records).toHaveLength(1);
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(await readAttempt(deliveryId)).toEqual(before);
+      expect(tokens.calls()).toBe(1);
+    });
+
+    it('moves nothing backwards when a QUEUED_ON_CHANNEL report is replayed after the DELIVERED one', async () => {
+      // Prepare
+      const { deliveryId, attempts } = await seedDelivery();
+      const report = (status: string, eventTime: string) =>
+        deliveryReportBody({
+          messageId: attempts[0]!.messageId,
+          metadata: `${deliveryId}#1`,
+          status,
+          eventTime,
+        });
+      const queued = signedPost(report('QUEUED_ON_CHANNEL', '2026-03-02T10:15:31.000Z'), nowSeconds() - 7200);
+      await ingress()(queued, aLambdaContext());
+      await ingress()(
+        signedPost(report('DELIVERED', '2026-03-02T10:15:33.000Z'), nowSeconds() - 7000),
+        aLambdaContext(),
+      );
+      await processQueued();
+      const before = await readAttempt(deliveryId);
+
+      // Act
+      const replayed = await ingress()(structuredClone(queued), aLambdaContext());
+      const { response } = await processQueued();
+
+      // Assess
+      expect(replayed.statusCode).toBe(200);
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(before).toMatchObject({ status: 'DELIVERED' });
+      expect(await readAttempt(deliveryId)).toEqual(before);
+      expect(tokens.completions).toEqual([expect.objectContaining({ kind: 'success' })]);
+    });
   });
 });

@@ -9,11 +9,19 @@ import { createRecordOutcomeHandler } from '../../../lib/workflow/record-outcome
 import { createSendEmailHandler } from '../../../lib/workflow/send-email-handler';
 import { createSendSmsHandler } from '../../../lib/workflow/send-sms-handler';
 import type { SendEmailConfig, SendSmsConfig, WorkflowTaskConfig } from '../../../lib/shared/config';
+import { EmailUnavailableError } from '../../../lib/shared/errors';
 import type { DeliveryMetaItem, DeliveryPolicy, SmsDeliveredResult } from '../../../lib/table/delivery-model';
 import type { EmailSender, OutgoingEmail } from '../../../lib/workflow/email-sender';
 import { createSinchClient } from '../../../lib/workflow/sinch-client';
+import { readFileSync } from 'node:fs';
+import { parseAslYaml } from '../../../local/asl-definition';
 import { eventBridgePutEvents } from '../../../local/service-integrations';
-import { createWorkflowEngine, type WorkflowEngine } from '../../../local/workflow-engine';
+import {
+  DELIVERY_DEFINITION_FILE,
+  createWorkflowEngine,
+  type WorkflowEngine,
+} from '../../../local/workflow-engine';
+import { MAX_EMAIL_TRIES } from '../../../lib/workflow/next-step-policy';
 import { META_EMAIL, META_PHONE, META_TEXT, aMetaItem } from '../../builders/attempt-item';
 import { aLambdaContext } from '../../builders/function-url-event';
 import { captureOutput, type CapturedOutput } from '../../support/captured-output';
@@ -32,6 +40,17 @@ const CREDENTIALS_PARAM = '/receipt-driven-sms/test/sinch-credentials';
 /** Resend backoff and retry intervals are real seconds in the policy; the engine runs them 1000× faster. */
 const TIME_SCALE = 0.001;
 
+/** How often a state invokes its task before a throttle it cannot outlast is caught: once, plus its retries. */
+function invocationsPerEntry(stateName: string): number {
+  const definition = parseAslYaml(readFileSync(DELIVERY_DEFINITION_FILE, 'utf8')) as {
+    States: Record<string, { Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[] }>;
+  };
+  const retrier = definition.States[stateName]?.Retry?.find((r) =>
+    r.ErrorEquals.includes('Lambda.TooManyRequestsException'),
+  );
+  return 1 + (retrier?.MaxAttempts ?? 3);
+}
+
 const ssmMock = mockClient(SSMClient);
 const eventBridgeMock = mockClient(EventBridgeClient);
 
@@ -41,6 +60,39 @@ interface World {
   readonly sinch: FakeSinchFetch;
   readonly emails: OutgoingEmail[];
   readonly events: unknown[];
+}
+
+/** The four task functions, by their key in serverless.yml. */
+type TaskFunction = 'sendSms' | 'decideNext' | 'sendEmail' | 'recordOutcome';
+
+interface Faults {
+  /**
+   * How many invocations of each task function Lambda throttles before one runs (`Infinity`: every one).
+   * A throttled invocation fails as Step Functions reports it, `Lambda.TooManyRequestsException`, and the
+   * function never runs.
+   */
+  readonly lambdaThrottles?: Partial<Record<TaskFunction, number>>;
+  /** How many sends SES throttles (`Throttling`, after the SDK's retries) before it accepts one. */
+  readonly sesThrottles?: number;
+  /** How many writes of an SMS attempt DynamoDB throttles through the SDK's retries before one succeeds. */
+  readonly dynamoDbThrottles?: number;
+}
+
+/** What Step Functions reports when Lambda throttled the invoke: the function never ran. */
+function lambdaThrottle(): Error {
+  return Object.assign(new Error('Rate Exceeded.'), { name: 'Lambda.TooManyRequestsException' });
+}
+
+/** Lets Lambda throttle the first `times` invocations of a task function. */
+function throttled<T>(times: number | undefined, run: (payload: unknown) => Promise<T>) {
+  let left = times ?? 0;
+  return async (payload: unknown): Promise<T> => {
+    if (left > 0) {
+      left -= 1;
+      throw lambdaThrottle();
+    }
+    return run(payload);
+  };
 }
 
 let output: CapturedOutput;
@@ -65,19 +117,42 @@ beforeEach(() => {
 
 afterEach(async () => {
   output.restore();
-  // @middy/ssm keeps a refresh timer per cached parameter; clearing the cache stops it.
+  // The SSM parameter middleware keeps its read state in the process cache; every test starts cold.
   clearCache();
   await Promise.all(engines.splice(0).map((engine) => engine.close()));
 });
 
-function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = []): World {
+function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: Faults = {}): World {
   const table = inMemoryDeliveries([meta]);
   const sinch = fakeSinchFetch(sinchScript);
   const emails: OutgoingEmail[] = [];
+  let sesThrottles = faults.sesThrottles ?? 0;
   const mailer: EmailSender = {
     send: async (email) => {
+      if (sesThrottles > 0) {
+        sesThrottles -= 1;
+        throw new EmailUnavailableError('SES could not take the email right now (Throttling)', {
+          sesError: 'Throttling',
+        });
+      }
       emails.push(email);
       return { messageId: `ses-${emails.length}` };
+    },
+  };
+  let dynamoDbThrottles = faults.dynamoDbThrottles ?? 0;
+  const attempts: InMemoryDeliveries = {
+    ...table,
+    startSmsAttempt: async (start) => {
+      if (dynamoDbThrottles > 0) {
+        dynamoDbThrottles -= 1;
+        // As the SDK throws it after its own retries.
+        throw Object.assign(new Error('Throughput exceeds the current capacity of your table or index.'), {
+          name: 'ProvisionedThroughputExceededException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400, attempts: 3 },
+        });
+      }
+      return table.startSmsAttempt(start);
     },
   };
   const logger = new Logger({ serviceName: 'workflow-test', logLevel: 'DEBUG' });
@@ -99,7 +174,7 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = []): World {
   const sendSms = createSendSmsHandler({
     config: smsConfig,
     deliveries: table,
-    attempts: table,
+    attempts,
     sinch: createSinchClient({
       projectId: 'proj',
       appId: smsConfig.sinchAppId,
@@ -131,14 +206,17 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = []): World {
   });
   const putEvents = eventBridgePutEvents(new EventBridgeClient({ region: 'us-east-1' }));
 
+  const throttles = faults.lambdaThrottles ?? {};
   const engine = createWorkflowEngine({
     timeScale: TIME_SCALE,
     variables: { stage: STAGE },
     handlers: {
-      sendSms: (payload) => sendSms(payload, aLambdaContext()),
-      decideNext: (payload) => decideNext(payload, aLambdaContext()),
-      sendEmail: (payload) => sendEmail(payload, aLambdaContext()),
-      recordOutcome: (payload) => recordOutcome(payload, aLambdaContext()),
+      sendSms: throttled(throttles.sendSms, (payload) => sendSms(payload, aLambdaContext())),
+      decideNext: throttled(throttles.decideNext, (payload) => decideNext(payload, aLambdaContext())),
+      sendEmail: throttled(throttles.sendEmail, (payload) => sendEmail(payload, aLambdaContext())),
+      recordOutcome: throttled(throttles.recordOutcome, (payload) =>
+        recordOutcome(payload, aLambdaContext()),
+      ),
       'events:putEvents': putEvents,
     },
   });
@@ -205,6 +283,14 @@ function failedCause(n: number, messageId: string, reasonCode: string): string {
   return JSON.stringify({ reasonCode, messageId, attempt: n });
 }
 
+/** The errors the history's failed task invocations report, oldest first. */
+function taskFailures(w: World, executionArn: string): string[] {
+  return w.engine
+    .getExecutionHistory(executionArn)
+    .filter((event) => event.type === 'TaskFailed')
+    .map((event) => event.taskFailedEventDetails?.error ?? '');
+}
+
 function statesEntered(w: World, executionArn: string): string[] {
   return w.engine
     .getExecutionHistory(executionArn)
@@ -266,6 +352,7 @@ describe('the delivery workflow', () => {
       smsAttempts: 1,
       emailSent: false,
       failureClasses: [],
+      lastSmsFailure: null,
     });
     expect(statesEntered(w, executionArn)).toEqual([
       'PrepareDelivery',
@@ -383,6 +470,17 @@ describe('the delivery workflow', () => {
     expect(w.sinch.accepted).toHaveLength(1);
     expect(w.emails).toHaveLength(1);
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT' });
+    // The product can ask the user to correct the number: the event says it is wrong, not what it is.
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      failureClasses: ['Sms.Permanent'],
+      lastSmsFailure: {
+        attempt: 1,
+        class: 'Permanent',
+        reasonCode: 'RECIPIENT_INVALID_CHANNEL_IDENTITY',
+        recipientInvalid: true,
+      },
+    });
     expect(statesEntered(w, executionArn)).toEqual([
       'PrepareDelivery',
       'SendSms',
@@ -497,5 +595,201 @@ describe('the delivery workflow', () => {
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT' });
     expect(publishedOutcome()).toMatchObject({ outcome: 'EMAIL_SENT', failureClasses: ['Sinch.Rejected'] });
     expectNoPersonalData(w, executionArn);
+  });
+});
+
+describe('the delivery workflow under AWS-side faults', () => {
+  it('delivers on the first SMS when Lambda throttles SendSms a few times', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item, [], { lambdaThrottles: { sendSms: 3 } });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskSuccess(first.token, delivered(1, first.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(taskFailures(w, executionArn)).toEqual(Array(3).fill('Lambda.TooManyRequestsException'));
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED', attempts: 1 });
+    expect(publishedOutcome()).toMatchObject({ outcome: 'DELIVERED', failureClasses: [] });
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('resends, not UNDELIVERABLE, when SendSms stays throttled through its retries', async () => {
+    // Prepare: every invocation of the first SendSms entry is throttled; the resend gets through.
+    const item = meta();
+    const w = world(item, [], { lambdaThrottles: { sendSms: invocationsPerEntry('SendSms') } });
+
+    // Act
+    const executionArn = start(w, item);
+    const second = await acceptedAttempt(w, item.deliveryId, 2);
+    w.engine.sendTaskSuccess(second.token, delivered(2, second.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted.map((sms) => sms.metadata)).toEqual([`${item.deliveryId}#2`]);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED_AFTER_RESEND', attempts: 2 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'DELIVERED_AFTER_RESEND',
+      failureClasses: ['Lambda.TooManyRequestsException'],
+    });
+    expect(statesEntered(w, executionArn)).toContain('WaitBeforeResend');
+    expect(statesEntered(w, executionArn)).not.toContain('MarkUndeliverableAfterError');
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('falls back to email, not UNDELIVERABLE, when SendSms stays throttled for every attempt', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item, [], { lambdaThrottles: { sendSms: Infinity } });
+
+    // Act
+    const executionArn = start(w, item);
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess: never more attempts than the policy allows, and the email while the code is valid.
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.sendRequests).toBe(0);
+    expect(w.emails).toEqual([item.email]);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT', attempts: 3 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      failureClasses: Array(3).fill('Lambda.TooManyRequestsException'),
+    });
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('retries an SMS attempt whose write DynamoDB throttled, and sends it once', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item, [], { dynamoDbThrottles: 2 });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskSuccess(first.token, delivered(1, first.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(taskFailures(w, executionArn)).toEqual(['Aws.Unavailable', 'Aws.Unavailable']);
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED', attempts: 1 });
+  });
+
+  it('sends the email once SES stops throttling, within the same SendEmail', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item, [], { sesThrottles: 3 });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Permanent',
+      failedCause(1, first.messageId, 'RECIPIENT_NOT_REACHABLE'),
+    );
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(taskFailures(w, executionArn)).toEqual(['Sms.Permanent', ...Array(3).fill('Email.Unavailable')]);
+    expect(statesEntered(w, executionArn).filter((state) => state === 'SendEmail')).toHaveLength(1);
+    expect(w.emails).toEqual([item.email]);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT' });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      lastSmsFailure: { class: 'Permanent', reasonCode: 'RECIPIENT_NOT_REACHABLE', recipientInvalid: false },
+    });
+  });
+
+  it('tries the email again when SendEmail stays throttled through its retries, and sends no more SMS', async () => {
+    // Prepare: SMS attempt 1 fails permanently; attempts 2 and 3 are left on paper but cannot help.
+    const item = meta();
+    const w = world(item, [], { lambdaThrottles: { sendEmail: invocationsPerEntry('SendEmail') } });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Permanent',
+      failedCause(1, first.messageId, 'RECIPIENT_INVALID_CHANNEL_IDENTITY'),
+    );
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toEqual([item.email]);
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EMAIL_SENT', attempts: 1 });
+    expect(w.table.attempt(item.deliveryId, 2)).toMatchObject({ channel: 'EMAIL', status: 'EMAIL_SENT' });
+    expect(statesEntered(w, executionArn).filter((state) => state === 'SendEmail')).toHaveLength(2);
+    expect(statesEntered(w, executionArn)).toContain('NoteEmailFailure');
+    // The email's failure is not an SMS attempt's.
+    expect(publishedOutcome()).toMatchObject({ outcome: 'EMAIL_SENT', failureClasses: ['Sms.Permanent'] });
+    expectNoPersonalData(w, executionArn);
+  });
+
+  it('gives up after a bounded number of email tries when SES never recovers, without another SMS', async () => {
+    // Prepare
+    const item = meta();
+    const w = world(item, [], { sesThrottles: Infinity });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(first.token, 'Sms.Policy', failedCause(1, first.messageId, 'CHANNEL_REJECT'));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.sinch.accepted).toHaveLength(1);
+    expect(w.emails).toHaveLength(0);
+    expect(statesEntered(w, executionArn).filter((state) => state === 'SendEmail')).toHaveLength(
+      MAX_EMAIL_TRIES,
+    );
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'UNDELIVERABLE' });
+    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['EndWithOutcome', 'Undeliverable']);
+    expect(publishedOutcome()).toMatchObject({ outcome: 'UNDELIVERABLE', failureClasses: ['Sms.Policy'] });
+  });
+
+  it('rides out throttling of DecideNextStep and RecordOutcome longer than a sending task would', async () => {
+    // Prepare: more throttled invocations than a sending task's retries absorb.
+    const longer = invocationsPerEntry('SendSms') + 2;
+    const item = meta();
+    const w = world(item, [], { lambdaThrottles: { decideNext: longer, recordOutcome: longer } });
+
+    // Act
+    const executionArn = start(w, item);
+    const first = await acceptedAttempt(w, item.deliveryId, 1);
+    w.engine.sendTaskFailure(
+      first.token,
+      'Sms.Transient',
+      failedCause(1, first.messageId, 'CHANNEL_FAILURE'),
+    );
+    const second = await acceptedAttempt(w, item.deliveryId, 2);
+    w.engine.sendTaskSuccess(second.token, delivered(2, second.messageId));
+    const done = await w.engine.waitForExecution(executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'DELIVERED_AFTER_RESEND', attempts: 2 });
+    expect(publishedOutcome()).toMatchObject({
+      outcome: 'DELIVERED_AFTER_RESEND',
+      lastSmsFailure: {
+        attempt: 1,
+        class: 'Transient',
+        reasonCode: 'CHANNEL_FAILURE',
+        recipientInvalid: false,
+      },
+    });
+    expect(statesEntered(w, executionArn)).not.toContain('MarkUndeliverableAfterError');
   });
 });

@@ -6,6 +6,16 @@ import {
   resourceNamed,
   type CloudFormationTemplate,
 } from '../../support/packaged-template';
+import { senderAddress } from '../../../lib/workflow/email-sender';
+
+/** The value of a condition CloudFormation computes from literals with `Fn::Select` and `Fn::Split`. */
+function evaluate(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const [[fn, args]] = Object.entries(value) as [[string, unknown[]]];
+  if (fn === 'Fn::Split') return String(evaluate(args[1])).split(String(args[0]));
+  if (fn === 'Fn::Select') return (evaluate(args[1]) as unknown[])[Number(args[0])];
+  throw new Error(`evaluate: ${fn} is not supported here`);
+}
 
 /**
  * What `sls package --stage ci` deploys for the delivery workflow: the state machine as named and
@@ -151,7 +161,26 @@ describe('packaged template: delivery workflow', () => {
 
     expect(JSON.stringify(ssm?.Resource)).toContain('parameter/receipt-driven-sms/ci/sinch-credentials');
     expect((ses as { Condition?: unknown } | undefined)?.Condition).toEqual({
-      StringEquals: { 'ses:FromAddress': expect.any(String) },
+      StringEquals: { 'ses:FromAddress': expect.anything() },
     });
+  });
+
+  it('sends from the display name, and pins ses:FromAddress to the bare address SES matches it against', () => {
+    // Prepare: the ci stage's emailFrom is "Receipt-driven SMS CI <codes@ci.example.com>".
+    const ses = statementsOf('SendEmailRole').find((s) => actionsOf(s).includes('ses:SendEmail')) as
+      { Condition: { StringEquals: Record<string, unknown> } } | undefined;
+    const variables = (
+      resourceNamed(template, 'SendEmailLambdaFunction').Properties?.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+
+    // Act
+    const fromAddress = evaluate(ses?.Condition.StringEquals['ses:FromAddress']);
+
+    // Assess
+    expect(variables.EMAIL_FROM).toBe('Receipt-driven SMS CI <codes@ci.example.com>');
+    expect(fromAddress).toBe('codes@ci.example.com');
+    expect(fromAddress).toBe(senderAddress(String(variables.EMAIL_FROM)));
   });
 });

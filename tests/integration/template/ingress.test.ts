@@ -72,11 +72,33 @@ describe('packaged template: ingress', () => {
         Variables: expect.objectContaining({
           STAGE: 'ci',
           WEBHOOK_SECRETS_PARAM: '/receipt-driven-sms/ci/sinch-webhook-secrets',
-          WEBHOOK_TOLERANCE_SECONDS: '300',
+          WEBHOOK_MAX_AGE_SECONDS: '86400',
+          WEBHOOK_MAX_FUTURE_SECONDS: '300',
           RECEIPTS_QUEUE_URL: { Ref: 'ReceiptsQueue' },
           RECEIPTS_DLQ_URL: { Ref: 'ReceiptsDlq' },
         }),
       });
+    });
+
+    it('accepts signatures a day old, for Sinch retries, but only five minutes ahead (decision 0009)', () => {
+      const variables = (
+        resourceNamed(template, 'IngressLambdaFunction').Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+
+      expect(Number(variables.WEBHOOK_MAX_AGE_SECONDS)).toBeGreaterThanOrEqual(81_920);
+      expect(Number(variables.WEBHOOK_MAX_FUTURE_SECONDS)).toBeLessThanOrEqual(300);
+      expect(variables).not.toHaveProperty('WEBHOOK_TOLERANCE_SECONDS');
+    });
+
+    it('reserves a bounded concurrency, so a flood on the public URL cannot starve the workflow (docs/capacity.md)', () => {
+      const reserved = resourceNamed(template, 'IngressLambdaFunction').Properties
+        ?.ReservedConcurrentExecutions;
+
+      // Above Sinch's default callback rate (25/s at ~100 ms a call needs 3), well below the account's 1,000.
+      expect(Number(reserved)).toBeGreaterThanOrEqual(10);
+      expect(Number(reserved)).toBeLessThanOrEqual(100);
     });
   });
 
@@ -92,8 +114,11 @@ describe('packaged template: ingress', () => {
       expect(Number(redrive.maxReceiveCount)).toBeLessThanOrEqual(10);
     });
 
-    it('keeps parked messages in the DLQ for the 14-day maximum', () => {
+    it('keeps parked messages in the DLQ, and orphans in their own queue, for the 14-day maximum', () => {
       expect(resourceNamed(template, 'ReceiptsDlq').Properties?.MessageRetentionPeriod).toBe(
+        14 * 24 * 60 * 60,
+      );
+      expect(resourceNamed(template, 'ReceiptsOrphansQueue').Properties?.MessageRetentionPeriod).toBe(
         14 * 24 * 60 * 60,
       );
     });
@@ -112,7 +137,7 @@ describe('packaged template: ingress', () => {
     const statementsWith = (action: string) =>
       ingressStatements().filter((statement) => actionsOf(statement).includes(action));
 
-    it('reads exactly the one webhook secrets parameter, with the action @middy/ssm calls', () => {
+    it('reads exactly the one webhook secrets parameter, with the action the SSM middleware calls', () => {
       const statements = statementsWith('ssm:GetParameters');
 
       expect(statements).toHaveLength(1);

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUTCOMES } from '../../../lib/table/delivery-model';
 import {
   PACKAGING_TIMEOUT_MS,
   packagedTemplate,
@@ -20,8 +23,22 @@ const CI = { logLevel: 'DEBUG', logRetentionDays: 1, retentionDays: 30 };
 const SERVICE = 'receipt-driven-sms';
 const NAMESPACE = `ReceiptDrivenSms/${STAGE}`;
 const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+/** The alarm thresholds in `params.default`. */
+const THRESHOLDS = {
+  undeliverableRate: 10,
+  expiredRate: 5,
+  outcomeRateMinDeliveries: 20,
+  emailFailures: 1,
+  lambdaThrottles: 5,
+  stepFunctionsThrottles: 5,
+  receiptsQueueAge: 60,
+  orphanReceipts: 10,
+};
+const OPERATIONS_DOC = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
 
 interface AlarmProperties {
+  readonly AlarmName?: string;
+  readonly AlarmDescription?: string;
   readonly AlarmActions?: unknown[];
   readonly OKActions?: unknown[];
   readonly Namespace?: string;
@@ -30,6 +47,7 @@ interface AlarmProperties {
   readonly Metrics?: {
     Id: string;
     Expression?: string;
+    ReturnData?: boolean;
     MetricStat?: {
       Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] };
     };
@@ -65,6 +83,16 @@ function alarms(template: CloudFormationTemplate): [string, AlarmProperties][] {
     id,
     alarm.Properties as AlarmProperties,
   ]);
+}
+
+/** The expression an alarm built from several queries compares with its threshold. */
+function returnedExpression(alarm: AlarmProperties): string | undefined {
+  return alarm.Metrics?.find((query) => query.ReturnData === true)?.Expression;
+}
+
+/** The `Id` of every metric an alarm retrieves (its `MetricStat` queries). */
+function metricIds(alarm: AlarmProperties): string[] {
+  return (alarm.Metrics ?? []).filter((query) => query.MetricStat).map((query) => query.Id);
 }
 
 function dimensionsOf(list: { Name: string; Value: unknown }[] = []): Record<string, unknown> {
@@ -222,7 +250,7 @@ describe('packaged template: operations', () => {
       const all = alarms(template);
 
       expect(resourceNamed(template, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
-      expect(all.length).toBeGreaterThanOrEqual(7);
+      expect(all.length).toBeGreaterThanOrEqual(14);
       for (const [, alarm] of all) {
         expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
         expect(alarm.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
@@ -304,6 +332,75 @@ describe('packaged template: operations', () => {
         reads: { namespace: NAMESPACE, name: 'ReceiptProcessingErrors', dimensions: { service: SERVICE } },
         fires: { Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold' },
       },
+      {
+        alarm: 'UndeliverableRateAlarm',
+        reads: {
+          namespace: NAMESPACE,
+          name: 'Deliveries',
+          dimensions: { service: SERVICE, outcome: 'UNDELIVERABLE' },
+        },
+        fires: {
+          Threshold: THRESHOLDS.undeliverableRate,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
+      },
+      {
+        alarm: 'ExpiredRateAlarm',
+        reads: {
+          namespace: NAMESPACE,
+          name: 'Deliveries',
+          dimensions: { service: SERVICE, outcome: 'EXPIRED' },
+        },
+        fires: { Threshold: THRESHOLDS.expiredRate, ComparisonOperator: 'GreaterThanOrEqualToThreshold' },
+      },
+      {
+        alarm: 'EmailFailuresAlarm',
+        reads: { namespace: NAMESPACE, name: 'EmailFailures', dimensionKeys: ['reason', 'service'] },
+        fires: { Threshold: THRESHOLDS.emailFailures, ComparisonOperator: 'GreaterThanOrEqualToThreshold' },
+      },
+      {
+        alarm: 'LambdaThrottlesAlarm',
+        reads: {
+          namespace: 'AWS/Lambda',
+          name: 'Throttles',
+          dimensions: { FunctionName: { Ref: 'IngressLambdaFunction' } },
+        },
+        fires: { Threshold: THRESHOLDS.lambdaThrottles, ComparisonOperator: 'GreaterThanOrEqualToThreshold' },
+      },
+      {
+        alarm: 'ReceiptsQueueAgeAlarm',
+        reads: {
+          namespace: 'AWS/SQS',
+          name: 'ApproximateAgeOfOldestMessage',
+          dimensions: { QueueName: { 'Fn::GetAtt': ['ReceiptsQueue', 'QueueName'] } },
+        },
+        fires: { Threshold: THRESHOLDS.receiptsQueueAge, ComparisonOperator: 'GreaterThanThreshold' },
+      },
+      ...['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'].map((api) => ({
+        alarm: 'StepFunctionsThrottlingAlarm',
+        reads: { namespace: 'AWS/States', name: 'ThrottledEvents', dimensions: { APIName: api } },
+        fires: {
+          Threshold: THRESHOLDS.stepFunctionsThrottles,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
+      })),
+      {
+        alarm: 'StepFunctionsThrottlingAlarm',
+        reads: {
+          namespace: 'AWS/States',
+          name: 'ThrottledEvents',
+          dimensions: { ServiceMetric: 'StateTransition' },
+        },
+        fires: {
+          Threshold: THRESHOLDS.stepFunctionsThrottles,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
+      },
+      {
+        alarm: 'OrphanReceiptsAlarm',
+        reads: { namespace: NAMESPACE, name: 'OrphanReceipts', dimensions: { service: SERVICE } },
+        fires: { Threshold: THRESHOLDS.orphanReceipts, ComparisonOperator: 'GreaterThanOrEqualToThreshold' },
+      },
     ])('$alarm reads $reads.name', ({ alarm, reads, fires }) => {
       const properties = resourceNamed(template, alarm).Properties as AlarmProperties;
       const references = alarmReferences(alarm, properties);
@@ -318,6 +415,77 @@ describe('packaged template: operations', () => {
       expect(Metrics?.filter((query) => 'Expression' in query)).toEqual([
         expect.objectContaining({ Expression: 'FILL(invocations, 0) + FILL(records, 0)', ReturnData: true }),
       ]);
+    });
+
+    it.each([
+      { alarm: 'UndeliverableRateAlarm', outcome: 'undeliverable' },
+      { alarm: 'ExpiredRateAlarm', outcome: 'expired' },
+    ])(
+      '$alarm divides its outcome by the deliveries of every outcome, once enough deliveries ended',
+      ({ alarm, outcome }) => {
+        const properties = resourceNamed(template, alarm).Properties as AlarmProperties;
+        const outcomes = alarmReferences(alarm, properties).map((reference) => reference.dimensions?.outcome);
+        const total = properties.Metrics?.find((query) => query.Id === 'total')?.Expression;
+
+        expect(outcomes.sort()).toEqual([...OUTCOMES].sort());
+        expect(total).toBe(
+          metricIds(properties)
+            .map((id) => `FILL(${id}, 0)`)
+            .join(' + '),
+        );
+        expect(returnedExpression(properties)).toBe(
+          `IF(total >= ${THRESHOLDS.outcomeRateMinDeliveries}, 100 * FILL(${outcome}, 0) / total, 0)`,
+        );
+      },
+    );
+
+    it('adds up the throttles of every function of the stage in one alarm', () => {
+      const properties = resourceNamed(template, 'LambdaThrottlesAlarm').Properties as AlarmProperties;
+      const watched = alarmReferences('LambdaThrottlesAlarm', properties).map(
+        (reference) => (reference.dimensions?.FunctionName as { Ref: string }).Ref,
+      );
+      const functions = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id);
+
+      expect(watched.sort()).toEqual(functions.sort());
+      expect(returnedExpression(properties)).toBe(
+        metricIds(properties)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(' + '),
+      );
+    });
+
+    it('adds up every Step Functions call and transition it watches into one figure', () => {
+      const properties = resourceNamed(template, 'StepFunctionsThrottlingAlarm')
+        .Properties as AlarmProperties;
+
+      expect(returnedExpression(properties)).toBe(
+        metricIds(properties)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(' + '),
+      );
+    });
+
+    it('alarms on the depth of no queue but the DLQ (orphans are alarmed on their rate)', () => {
+      const depths = alarms(template)
+        .flatMap(([id, alarm]) => alarmReferences(id, alarm))
+        .filter((reference) => reference.name === 'ApproximateNumberOfMessagesVisible');
+
+      expect(depths.map((reference) => reference.dimensions)).toEqual([
+        { QueueName: { 'Fn::GetAtt': ['ReceiptsDlq', 'QueueName'] } },
+      ]);
+    });
+
+    it('points every alarm at its section of docs/operations.md, and lists it in the alarm table', () => {
+      for (const [id, alarm] of alarms(template)) {
+        const section = /See docs\/operations\.md, "([^"]+)"\.$/.exec(alarm.AlarmDescription ?? '')?.[1];
+        const suffix = alarm.AlarmName?.replace(`${SERVICE}-${STAGE}-`, '');
+
+        expect([id, section !== undefined && OPERATIONS_DOC.includes(`\n### ${section}\n`)]).toEqual([
+          id,
+          true,
+        ]);
+        expect([id, OPERATIONS_DOC.includes(`| \`${suffix}\` `)]).toEqual([id, true]);
+      }
     });
   });
 
@@ -352,6 +520,43 @@ describe('packaged template: operations', () => {
           .map(([id]) => `<${id}.Arn>`)
           .sort(),
       );
+    });
+
+    it('shows throttles by function, throttled Step Functions calls, the outcome rates and the receipt age limit', () => {
+      const { widgets } = dashboard(template);
+      const rows = (title: string): MetricReference[] =>
+        dashboardReferences(widgets.filter((widget) => widget.properties.title?.startsWith(title)));
+      const queues = widgets.find((widget) => widget.properties.title === 'Queues') as unknown as {
+        properties: { annotations: { horizontal: { value: number }[] } };
+      };
+      const rates = widgets.find((widget) =>
+        widget.properties.title?.startsWith('Undeliverable and expired'),
+      );
+      const expressions = (rates?.properties.metrics ?? []).flatMap((row) =>
+        row.flatMap((cell) => (cell as { expression?: string }).expression ?? []),
+      );
+
+      expect(
+        rows('Lambda: throttled')
+          .map((row) => (row.dimensions?.FunctionName as string).slice(1, -1))
+          .sort(),
+      ).toEqual(
+        resourcesOfType(template, 'AWS::Lambda::Function')
+          .map(([id]) => id)
+          .sort(),
+      );
+      expect(rows('Step Functions: throttled').map((row) => row.dimensions)).toEqual([
+        { APIName: 'StartExecution' },
+        { APIName: 'SendTaskSuccess' },
+        { APIName: 'SendTaskFailure' },
+        { ServiceMetric: 'StateTransition' },
+      ]);
+      expect(expressions).toEqual(
+        expect.arrayContaining(['100 * FILL(undeliverable, 0) / total', '100 * FILL(expired, 0) / total']),
+      );
+      expect(queues.properties.annotations.horizontal).toEqual([
+        expect.objectContaining({ value: THRESHOLDS.receiptsQueueAge }),
+      ]);
     });
 
     it('places widgets on the 24-column grid without overlaps', () => {

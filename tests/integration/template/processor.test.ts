@@ -39,6 +39,25 @@ describe('packaged template: processor', () => {
     expect(mappings[0]?.[1].Properties?.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
   });
 
+  it('caps the event source’s concurrency instead of reserving the function’s (docs/capacity.md)', () => {
+    const [mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) =>
+        JSON.stringify(m.Properties?.FunctionName) ===
+        JSON.stringify({ 'Fn::GetAtt': ['ProcessorLambdaFunction', 'Arn'] }),
+    );
+    const maximum = Number(
+      (mapping?.[1].Properties?.ScalingConfig as { MaximumConcurrency?: unknown } | undefined)
+        ?.MaximumConcurrency,
+    );
+
+    // AWS accepts 2–1,000; reserved concurrency would throttle batches back onto the queue as extra receives.
+    expect(maximum).toBeGreaterThanOrEqual(2);
+    expect(maximum).toBeLessThanOrEqual(1000);
+    expect(resourceNamed(template, 'ProcessorLambdaFunction').Properties).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+  });
+
   it('times out well inside the queue visibility timeout (at most a sixth of it)', () => {
     const timeout = resourceNamed(template, 'ProcessorLambdaFunction').Properties?.Timeout as number;
     const visibility = resourceNamed(template, 'ReceiptsQueue').Properties?.VisibilityTimeout as number;
@@ -62,6 +81,7 @@ describe('packaged template: processor', () => {
       DELIVERIES_TABLE: { Ref: 'DeliveriesTable' },
       RECEIPTS_QUEUE_URL: { Ref: 'ReceiptsQueue' },
       RECEIPTS_DLQ_URL: { Ref: 'ReceiptsDlq' },
+      ORPHANS_QUEUE_URL: { Ref: 'ReceiptsOrphansQueue' },
     });
     expect(Number(variables.RECEIPTS_ORPHAN_AFTER_RECEIVES)).toBeLessThan(Number(redrive.maxReceiveCount));
   });
@@ -87,11 +107,29 @@ describe('packaged template: processor', () => {
           { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] },
         ],
         [['sqs:SendMessage'], { 'Fn::GetAtt': ['ReceiptsDlq', 'Arn'] }],
+        [['sqs:SendMessage'], { 'Fn::GetAtt': ['ReceiptsOrphansQueue', 'Arn'] }],
         [['dynamodb:Query'], { 'Fn::Sub': '${DeliveriesTable.Arn}/index/byMessage' }],
         [['dynamodb:GetItem', 'dynamodb:UpdateItem'], { 'Fn::GetAtt': ['DeliveriesTable', 'Arn'] }],
         [['states:SendTaskFailure', 'states:SendTaskSuccess'], { Ref: 'DeliveryStateMachine' }],
       ]),
     );
+  });
+
+  it('sets orphans aside on a queue of their own: no redrive into it, nothing consuming it, and no DLQ alarm on it', () => {
+    const orphans = resourceNamed(template, 'ReceiptsOrphansQueue').Properties ?? {};
+    const consumers = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, mapping]) =>
+        JSON.stringify(mapping.Properties?.EventSourceArn) ===
+        JSON.stringify({ 'Fn::GetAtt': ['ReceiptsOrphansQueue', 'Arn'] }),
+    );
+
+    expect(orphans).toMatchObject({ MaximumMessageSize: 1_048_576, SqsManagedSseEnabled: true });
+    expect(orphans).not.toHaveProperty('RedrivePolicy');
+    expect(consumers).toEqual([]);
+    expect(JSON.stringify(resourceNamed(template, 'ReceiptsDlqNotEmptyAlarm'))).not.toContain(
+      'ReceiptsOrphansQueue',
+    );
+    expect(template.Outputs?.ReceiptsOrphansQueueUrl?.Value).toEqual({ Ref: 'ReceiptsOrphansQueue' });
   });
 
   it('uses no wildcard action and no wildcard resource', () => {

@@ -27,7 +27,10 @@ class InMemoryRepository {
   }
 }
 
-/** Step Functions' name uniqueness, as far as starting executions goes. */
+/**
+ * Step Functions' name uniqueness, as far as starting executions goes. An identical start of a running
+ * execution succeeds as if it had started it (`alreadyStarted: false`), as StartExecution does on AWS.
+ */
 class FakeWorkflow {
   readonly executions = new Map<string, string>();
   readonly starts: ExecutionInput[] = [];
@@ -40,7 +43,7 @@ class FakeWorkflow {
     const existing = this.executions.get(input.deliveryId);
     if (existing !== undefined) {
       if (existing !== JSON.stringify(input)) throw new ConflictError(input.deliveryId);
-      return { executionArn, alreadyStarted: true };
+      return { executionArn, alreadyStarted: false };
     }
     this.executions.set(input.deliveryId, JSON.stringify(input));
     return { executionArn, alreadyStarted: false };
@@ -159,9 +162,31 @@ describe('startDelivery', () => {
 
     const repeat = await startDelivery(aDeliveryRequest(), deps);
 
-    expect(repeat.status).toBe('started');
+    // The repeat did not create the delivery, so it does not claim to have started it.
+    expect(repeat.status).toBe('existing');
     expect(workflow.executions.has('login-7f3a9c')).toBe(true);
     expect(repository.items.get('login-7f3a9c')?.executionArn).toBe(repeat.executionArn);
+  });
+
+  it('answers started to exactly one of several identical requests arriving at once', async () => {
+    // Prepare
+    const { workflow, deps } = setup();
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => startDelivery(aDeliveryRequest(), deps)),
+    );
+
+    // Assess
+    expect(results.map((result) => result.status).sort()).toEqual([
+      'existing',
+      'existing',
+      'existing',
+      'existing',
+      'started',
+    ]);
+    expect(new Set(results.map((result) => result.executionArn)).size).toBe(1);
+    expect(workflow.executions.size).toBe(1);
   });
 
   it('records the execution on a repeat when the first call started it but crashed before saving its ARN', async () => {

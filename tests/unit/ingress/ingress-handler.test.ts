@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   MAX_WEBHOOK_BODY_BYTES,
+  SECRETS_CACHE_MS,
   createIngressHandler,
   type IngressDeps,
 } from '../../../lib/ingress/ingress-handler';
@@ -24,7 +25,8 @@ const METADATA = 'delivery-01JABCDEF#1';
 const config: IngressConfig = {
   stage: 'unit',
   webhookSecretsParam: '/receipt-driven-sms/unit/sinch-webhook-secrets',
-  webhookToleranceSeconds: 300,
+  webhookMaxAgeSeconds: 86_400,
+  webhookMaxFutureSeconds: 300,
   receiptsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts',
   receiptsDlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq',
 };
@@ -93,7 +95,7 @@ describe('ingress handler', () => {
 
   afterEach(() => {
     output.restore();
-    // @middy/ssm caches per process, with a refresh timer; every test starts cold.
+    // SSM values are cached per process (in @middy/util's cache); every test starts cold.
     clearCache();
   });
 
@@ -217,8 +219,18 @@ describe('ingress handler', () => {
     it.each([
       ['an unsigned request', aFunctionUrlEvent({ body: deliveryReportBody() }), 'missing_signature'],
       ['a request signed with an unknown secret', signedEvent({ secret: 'forged' }), 'signature_mismatch'],
-      ['a stale request', signedEvent({ timestamp: NOW_S - 301 }), 'timestamp_too_old'],
+      [
+        'a request signed three days ago',
+        signedEvent({ timestamp: NOW_S - 3 * 86_400 }),
+        'timestamp_too_old',
+      ],
+      [
+        'a request signed a day and a second ago',
+        signedEvent({ timestamp: NOW_S - 86_401 }),
+        'timestamp_too_old',
+      ],
       ['a request from the future', signedEvent({ timestamp: NOW_S + 301 }), 'timestamp_in_future'],
+      ['a request signed an hour ahead', signedEvent({ timestamp: NOW_S + 3600 }), 'timestamp_in_future'],
       ['a request with another algorithm', signedEvent({ algorithm: 'HmacSHA512' }), 'unsupported_algorithm'],
     ])(
       'answers %s with a generic 401, one log line with the reason, and a metric',
@@ -323,6 +335,26 @@ describe('ingress handler', () => {
       expect(first.statusCode).toBe(500);
       expect(output.logLines()).toContainEqual(expect.objectContaining({ level: 'ERROR', statusCode: 500 }));
       expect(second.statusCode).toBe(200);
+    });
+
+    it('keeps verifying with the secrets it has when re-reading them fails, and counts the failure', async () => {
+      // Prepare
+      let now = NOW_MS;
+      const handler = buildHandler({ now: () => NOW_MS, ssm: { now: () => now } });
+      await handler(signedEvent(), aLambdaContext());
+      ssmMock.on(GetParametersCommand).rejects(new Error('SSM throttled'));
+
+      // Act
+      now += SECRETS_CACHE_MS;
+      const response = await handler(signedEvent(), aLambdaContext());
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(ssmMock.commandCalls(GetParametersCommand)).toHaveLength(2);
+      expect(metricValue(output, 'SsmRefreshFailures')).toEqual([expect.objectContaining({ value: 1 })]);
+      expect(output.logLines()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', parameter: config.webhookSecretsParam }),
+      );
     });
 
     it('answers 500 when the parameter does not exist', async () => {

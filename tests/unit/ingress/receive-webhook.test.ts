@@ -27,12 +27,20 @@ class RecordingQueue implements ReceiptQueue {
 
 function setup() {
   const queue = new RecordingQueue();
-  const deps: ReceiveWebhookDeps = { secrets: [SECRET], toleranceSeconds: 300, queue, now: () => NOW_MS };
-  const receive = (body: string, secret = SECRET) => {
-    const signed = signWebhook({ body, secret, timestamp: NOW_S });
+  const deps: ReceiveWebhookDeps = {
+    secrets: [SECRET],
+    maxAgeSeconds: 86_400,
+    maxFutureSeconds: 300,
+    queue,
+    now: () => NOW_MS,
+  };
+  const receive = (body: string, secret = SECRET, timestamp = NOW_S) => {
+    const signed = signWebhook({ body, secret, timestamp });
     return receiveWebhook({ rawBody: signed.body, headers: signed.headers }, deps);
   };
-  return { queue, receive };
+  const post = (signed: { body: string; headers: Record<string, string> }) =>
+    receiveWebhook({ rawBody: signed.body, headers: signed.headers }, deps);
+  return { queue, receive, post };
 }
 
 describe('receiveWebhook', () => {
@@ -98,6 +106,45 @@ describe('receiveWebhook', () => {
     await expect(receive(deliveryReportBody(), 'forged-secret')).rejects.toThrow(WebhookVerificationError);
     expect(queue.enqueued).toEqual([]);
     expect(queue.parked).toEqual([]);
+  });
+
+  it('enqueues a report signed an hour ago, as a late Sinch retry repeating its first signature would be', async () => {
+    // Prepare
+    const { queue, receive } = setup();
+
+    // Act
+    const outcome = await receive(deliveryReportBody(), SECRET, NOW_S - 3600);
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'enqueued' });
+    expect(queue.enqueued).toHaveLength(1);
+  });
+
+  it('refuses a report signed three days ago or an hour ahead, and queues nothing', async () => {
+    // Prepare
+    const { queue, receive } = setup();
+
+    // Act
+    const old = receive(deliveryReportBody(), SECRET, NOW_S - 3 * 86_400);
+    const ahead = receive(deliveryReportBody(), SECRET, NOW_S + 3600);
+
+    // Assess
+    await expect(old).rejects.toMatchObject({ reason: 'timestamp_too_old' });
+    await expect(ahead).rejects.toMatchObject({ reason: 'timestamp_in_future' });
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  it('enqueues an exact replay again: no nonce store, the processor ignores a report it already has', async () => {
+    // Prepare
+    const { queue, post } = setup();
+    const signed = signWebhook({ body: deliveryReportBody(), secret: SECRET, timestamp: NOW_S - 60 });
+
+    // Act
+    const outcomes = [await post(signed), await post(signed)];
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['enqueued', 'enqueued']);
+    expect(queue.enqueued.map(({ envelope }) => envelope.rawBody)).toEqual([signed.body, signed.body]);
   });
 
   it('lets a queue failure through, so the caller answers 500', async () => {

@@ -29,6 +29,7 @@ const config: ProcessorConfig = {
   deliveriesTable: 'deliveries-unit',
   receiptsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts',
   receiptsDlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq',
+  orphansQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-orphans',
   orphanAfterReceives: 4,
 };
 const NOW = new Date('2026-03-02T10:15:36.000Z');
@@ -49,6 +50,8 @@ function buildHandler() {
     logger: new Logger({ serviceName: 'processor-unit', logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'processor-unit' }),
     now: () => NOW,
+    // The longest delay of each back-off step, so the expected delays are exact.
+    random: () => 1,
   });
 }
 
@@ -307,36 +310,59 @@ describe('processor handler', () => {
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     });
 
-    it('becomes an orphan at the configured receive: parked with reason orphan and acknowledged', async () => {
+    it('becomes an orphan at the configured receive: set aside on the orphans queue, not the DLQ, and acknowledged', async () => {
+      // Prepare
       const record = recordFor({ status: 'DELIVERED' }, { receiveCount: config.orphanAfterReceives });
 
+      // Act
       const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
 
+      // Assess
       expect(response.batchItemFailures).toEqual([]);
       expect(parkedMessages()).toEqual([
         expect.objectContaining({
-          QueueUrl: config.receiptsDlqUrl,
+          QueueUrl: config.orphansQueueUrl,
           MessageBody: record.body,
           MessageAttributes: expect.objectContaining({
             parkedReason: { DataType: 'String', StringValue: 'orphan' },
+            parkedBy: { DataType: 'String', StringValue: 'processor' },
           }),
         }),
       ]);
       expect(metricBlobs(output, 'OrphanReceipts')).not.toHaveLength(0);
+      expect(metricBlobs(output, 'ReceiptsParked')).toEqual([]);
       expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    });
+
+    it('is reported as failed, and not acknowledged, when the orphans queue does not take it', async () => {
+      // Prepare
+      sqsMock.on(SendMessageCommand).rejects(new Error('SQS unavailable'));
+      const record = recordFor({ status: 'DELIVERED' }, { receiveCount: config.orphanAfterReceives });
+
+      // Act
+      const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     });
   });
 
   describe('AWS errors', () => {
-    it('reports the record as failed when DynamoDB throttles', async () => {
+    it('reports the record as failed when DynamoDB throttles, to come back in seconds rather than 180 s', async () => {
+      // Prepare
       dynamoMock
         .on(GetCommand)
         .rejects(new ProvisionedThroughputExceededException({ message: 'Slow down', $metadata: {} }));
-      const record = recordFor({ status: 'DELIVERED' });
+      const record = recordFor({ status: 'DELIVERED' }, { receiveCount: 3 });
 
+      // Act
       const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
 
+      // Assess
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+        { QueueUrl: config.receiptsQueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 8 },
+      ]);
       expect(sfnMock.calls()).toHaveLength(0);
       expect(parkedMessages()).toHaveLength(0);
       expect(metricBlobs(output, 'ReceiptProcessingErrors')).toEqual([
@@ -344,19 +370,59 @@ describe('processor handler', () => {
       ]);
     });
 
-    it('reports the record as failed and releases its claim when Step Functions throttles', async () => {
+    it('reports the record as failed and releases its claim when Step Functions throttles, retrying it soon', async () => {
+      // Prepare
       givenWaitingAttempt();
       sfnMock
         .on(SendTaskSuccessCommand)
         .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
       const record = recordFor({ status: 'DELIVERED' });
 
+      // Act
       const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
 
+      // Assess
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
       expect(updates((input) => input.UpdateExpression?.startsWith('REMOVE callbackAt') ?? false)).toEqual([
         expect.objectContaining({ ExpressionAttributeValues: { ':claimId': record.messageId } }),
       ]);
+      expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+        { QueueUrl: config.receiptsQueueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 2 },
+      ]);
+    });
+
+    it('still reports a throttled record as failed when its visibility cannot be shortened', async () => {
+      // Prepare
+      givenWaitingAttempt();
+      sfnMock
+        .on(SendTaskSuccessCommand)
+        .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      sqsMock.on(ChangeMessageVisibilityCommand).rejects(new Error('SQS unavailable'));
+      const record = recordFor({ status: 'DELIVERED' });
+
+      // Act
+      const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(output.logLines()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', message: 'Could not shorten the retry delay' }),
+      );
+    });
+
+    it('leaves access denied to the visibility timeout: a person must act, fast retries would not help', async () => {
+      // Prepare
+      dynamoMock
+        .on(GetCommand)
+        .rejects(Object.assign(new Error('not authorised'), { name: 'AccessDeniedException' }));
+      const record = recordFor({ status: 'DELIVERED' });
+
+      // Act
+      const response = await buildHandler()(anSqsEvent([record]), aLambdaContext());
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
     });
 
     it('treats a duplicate as recorded and does not call back twice', async () => {

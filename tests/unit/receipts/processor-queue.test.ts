@@ -8,6 +8,7 @@ const queue = createProcessorQueue({
   sqs: new SQSClient({ region: 'us-east-1' }),
   queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts',
   dlqUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq',
+  orphansQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-orphans',
 });
 
 describe('processor queue', () => {
@@ -33,6 +34,30 @@ describe('processor queue', () => {
       parkedReason: { DataType: 'String', StringValue: 'not_an_envelope' },
       parkedBy: { DataType: 'String', StringValue: 'processor' },
     });
+  });
+
+  it('sets an orphan aside on the orphans queue, body and attributes unchanged, with reason orphan', async () => {
+    // Prepare
+    const record = anSqsRecord({
+      body: '{"v":1}',
+      messageAttributes: { status: { dataType: 'String', stringValue: 'DELIVERED' } },
+    });
+
+    // Act
+    await queue.setAsideOrphan(record);
+
+    // Assess
+    expect(sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-orphans',
+        MessageBody: '{"v":1}',
+        MessageAttributes: {
+          status: { DataType: 'String', StringValue: 'DELIVERED' },
+          parkedReason: { DataType: 'String', StringValue: 'orphan' },
+          parkedBy: { DataType: 'String', StringValue: 'processor' },
+        },
+      },
+    ]);
   });
 
   it('stays within the ten attributes SQS allows', async () => {

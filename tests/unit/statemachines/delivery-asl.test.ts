@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { TASK_ERROR_NAMES } from '../../../lib/shared/errors';
 import {
+  EMAIL_RETRYABLE_FAILURES,
   EXPIRED_FAILURE,
   FALLBACK_FAILURES,
   RESENDABLE_FAILURES,
 } from '../../../lib/workflow/next-step-policy';
+import { LAMBDA_SERVICE_ERRORS as LAMBDA_ERRORS } from '../../../lib/workflow/task-errors';
 import { parseAslYaml, type JsonObject } from '../../../local/asl-definition';
 
 /**
@@ -27,6 +29,7 @@ interface Retrier {
   readonly IntervalSeconds?: number;
   readonly MaxAttempts?: number;
   readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
 }
 interface Catcher {
   readonly ErrorEquals: string[];
@@ -41,6 +44,48 @@ const tasks = states.filter(([, state]) => state.Type === 'Task');
 const isLambdaTask = (state: State) => String(state.Resource).startsWith('arn:aws:states:::lambda:invoke');
 const retriers = (state: State) => (state.Retry ?? []) as unknown as Retrier[];
 const catchers = (state: State) => (state.Catch ?? []) as unknown as Catcher[];
+const lambdaTasks = tasks.filter(([, state]) => isLambdaTask(state)).map(([name]) => name);
+/** The tasks that send: an AWS fault there is a transient failure of the attempt. */
+const SENDING_TASKS = ['SendSms', 'SendEmail'];
+/** Faults of AWS itself: Lambda could not run the task, or a service the task called stayed unavailable. */
+const AWS_FAULTS = [...LAMBDA_ERRORS, 'Aws.Unavailable'];
+/** Codes are typically valid 5–10 minutes: a sending task must leave time for a resend or the email. */
+const MIN_RETRY_SECONDS = 60;
+const MAX_SENDING_RETRY_SECONDS = 120;
+/** States that end a delivery that could still have been delivered. */
+const FAILURE_STATES = ['MarkUndeliverable', 'MarkUndeliverableAfterError', 'DeliveryFailed'];
+
+/** Whether an ASL error matcher list matches `error` (Step Functions: States.TaskFailed matches all but timeouts). */
+function matches(errorEquals: readonly string[], error: string): boolean {
+  return (
+    errorEquals.includes(error) ||
+    errorEquals.includes('States.ALL') ||
+    (errorEquals.includes('States.TaskFailed') && error !== 'States.Timeout')
+  );
+}
+
+/** The retrier Step Functions uses for `error`: the first that matches. */
+function retrierFor(state: State, error: string): Retrier | undefined {
+  return retriers(state).find((retrier) => matches(retrier.ErrorEquals, error));
+}
+
+/** The catcher Step Functions uses for `error` once the retries are spent: the first that matches. */
+function catcherFor(state: State, error: string): Catcher | undefined {
+  return catchers(state).find((catcher) => matches(catcher.ErrorEquals, error));
+}
+
+/**
+ * The longest a retrier waits in total before its error is caught: the sum of its intervals, each capped
+ * by MaxDelaySeconds. Full jitter draws each wait between 0 and that interval, about half on average.
+ */
+function retryCeilingSeconds(retrier: Retrier): number {
+  const { IntervalSeconds = 1, BackoffRate = 2, MaxAttempts = 3, MaxDelaySeconds = Infinity } = retrier;
+  let total = 0;
+  for (let retry = 0; retry < MaxAttempts; retry += 1) {
+    total += Math.min(IntervalSeconds * BackoffRate ** retry, MaxDelaySeconds);
+  }
+  return total;
+}
 
 /** Every state reachable from `name` by Next, Default, Choices and Catch. */
 function reachableFrom(name: string): Set<string> {
@@ -87,14 +132,105 @@ describe('statemachines/delivery.asl.yml', () => {
     expect(shrinking).toEqual([]);
   });
 
-  it.each(tasks.filter(([, state]) => isLambdaTask(state)).map(([name]) => name))(
-    '%s retries Lambda service errors first',
-    (name) => {
-      const [first] = retriers(definition.States[name]!);
+  it.each(lambdaTasks)('%s retries Lambda service errors first', (name) => {
+    const [first] = retriers(definition.States[name]!);
 
-      expect(first?.ErrorEquals).toEqual(LAMBDA_SERVICE_ERRORS);
+    expect(first?.ErrorEquals).toEqual(LAMBDA_SERVICE_ERRORS);
+  });
+
+  it('names the same Lambda service errors the workflow code treats as faults of AWS', () => {
+    expect([...LAMBDA_ERRORS]).toEqual(LAMBDA_SERVICE_ERRORS);
+  });
+
+  it.each(lambdaTasks.flatMap((name) => AWS_FAULTS.map((fault) => [name, fault])))(
+    '%s retries %s with growing, jittered waits for at least a minute in total',
+    (name, fault) => {
+      // Act
+      const retrier = retrierFor(definition.States[name]!, fault);
+
+      // Assess
+      expect(retrier).toMatchObject({ JitterStrategy: 'FULL' });
+      expect(retrier?.BackoffRate).toBeGreaterThan(1);
+      expect(retryCeilingSeconds(retrier!)).toBeGreaterThanOrEqual(MIN_RETRY_SECONDS);
     },
   );
+
+  it.each(SENDING_TASKS.flatMap((name) => AWS_FAULTS.map((fault) => [name, fault])))(
+    '%s gives up retrying %s within two minutes, while a resend or the email still fits the code',
+    (name, fault) => {
+      const retrier = retrierFor(definition.States[name]!, fault);
+
+      expect(retryCeilingSeconds(retrier!)).toBeLessThanOrEqual(MAX_SENDING_RETRY_SECONDS);
+    },
+  );
+
+  it.each(['DecideNextStep', 'RecordOutcome'].flatMap((name) => AWS_FAULTS.map((fault) => [name, fault])))(
+    '%s, which sends nothing, retries %s longer than the sending tasks before an error is fatal',
+    (name, fault) => {
+      const longest = Math.max(
+        ...SENDING_TASKS.map((task) => retryCeilingSeconds(retrierFor(definition.States[task]!, fault)!)),
+      );
+
+      expect(retryCeilingSeconds(retrierFor(definition.States[name]!, fault)!)).toBeGreaterThan(longest);
+    },
+  );
+
+  it.each(SENDING_TASKS.flatMap((name) => AWS_FAULTS.map((fault) => [name, fault])))(
+    '%s hands %s that outlasts the retries to DecideNextStep, as a transient failure',
+    (name, fault) => {
+      // Act
+      const catcher = catcherFor(definition.States[name]!, fault);
+
+      // Assess: named explicitly (not left to States.ALL), and on a path into DecideNextStep.
+      expect(catcher?.ErrorEquals).toContain(fault);
+      expect(catcher?.ResultPath).toBe('$.lastError');
+      expect(reachableFrom(catcher!.Next)).toContain('DecideNextStep');
+      expect(FAILURE_STATES).not.toContain(catcher!.Next);
+    },
+  );
+
+  it('never routes a fault of AWS straight to a failure state from any task', () => {
+    const straightToFailure = tasks.flatMap(([name, state]) =>
+      catchers(state)
+        .filter((catcher) => catcher.ErrorEquals.some((error) => AWS_FAULTS.includes(error)))
+        .filter((catcher) => FAILURE_STATES.includes(catcher.Next))
+        .map((catcher) => `${name} → ${catcher.Next}`),
+    );
+
+    expect(straightToFailure).toEqual([]);
+  });
+
+  it('retries SES throttling on SendEmail like a Lambda throttle, then tries the email again', () => {
+    const state = definition.States.SendEmail!;
+
+    const retrier = retrierFor(state, 'Email.Unavailable');
+    const catcher = catcherFor(state, 'Email.Unavailable');
+
+    expect(retrier?.ErrorEquals).toEqual(['Email.Unavailable']);
+    expect(retryCeilingSeconds(retrier!)).toBeGreaterThanOrEqual(MIN_RETRY_SECONDS);
+    expect(retryCeilingSeconds(retrier!)).toBeLessThanOrEqual(MAX_SENDING_RETRY_SECONDS);
+    expect(catcher?.Next).toBe('NoteEmailFailure');
+    expect(definition.States.NoteEmailFailure).toMatchObject({
+      Type: 'Pass',
+      Result: 'SendEmail',
+      ResultPath: '$.lastError.failedTask',
+      Next: 'DecideNextStep',
+    });
+  });
+
+  it('hands DecideNextStep the whole caught error, whose cause holds the reason code of an SMS failure', () => {
+    expect(definition.States.DecideNextStep!.Parameters).toMatchObject({
+      Payload: {
+        'failure.$': '$.lastError.Error',
+        'lastError.$': '$.lastError',
+        'lastSmsFailure.$': '$.lastSmsFailure',
+        'emailFailures.$': '$.emailFailures',
+      },
+    });
+    expect(definition.States.RecordOutcome!.Parameters).toMatchObject({
+      Payload: { 'lastSmsFailure.$': '$.lastSmsFailure' },
+    });
+  });
 
   it('retries Sinch.Unavailable with backoff on SendSms', () => {
     const retrier = retriers(definition.States.SendSms!).find((r) =>
@@ -105,7 +241,7 @@ describe('statemachines/delivery.asl.yml', () => {
     expect(retrier?.BackoffRate).toBeGreaterThan(1);
   });
 
-  it('matches only error names that lib/errors.ts defines, besides States.* and Lambda.*', () => {
+  it('matches only error names that lib/shared/errors.ts defines, besides States.* and Lambda.*', () => {
     const known = new Set<string>(TASK_ERROR_NAMES);
     for (const [name, state] of states) {
       for (const rule of [...retriers(state), ...catchers(state)]) {
@@ -131,6 +267,16 @@ describe('statemachines/delivery.asl.yml', () => {
     // …and every SMS failure class the processor can report is among them.
     for (const name of TASK_ERROR_NAMES.filter((n) => n.startsWith('Sms.'))) expect(names).toContain(name);
     expect(names).toContain('States.Timeout');
+  });
+
+  it('sends every email failure it retries through DecideNextStep to a name the policy retries', () => {
+    const intoDecision = catchers(definition.States.SendEmail!).filter((c) =>
+      reachableFrom(c.Next).has('DecideNextStep'),
+    );
+
+    const names = intoDecision.flatMap((c) => c.ErrorEquals);
+    expect(names).toContain('Email.Unavailable');
+    for (const name of names) expect(EMAIL_RETRYABLE_FAILURES).toContain(name);
   });
 
   it.each(tasks.map(([name]) => name))(
@@ -185,6 +331,8 @@ describe('statemachines/delivery.asl.yml', () => {
       'policy.$': '$.policy',
       attempt: 1,
       failures: [],
+      emailFailures: [],
+      lastSmsFailure: null,
     });
   });
 

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDecideNextHandler } from '../../../lib/workflow/decide-next-handler';
@@ -49,6 +49,8 @@ describe('decide-next handler', () => {
       policy: STATE.policy,
       attempt: 2,
       failures: ['States.Timeout'],
+      emailFailures: [],
+      lastSmsFailure: null,
       decision: {
         action: 'RESEND',
         waitSeconds: 10,
@@ -74,6 +76,125 @@ describe('decide-next handler', () => {
       name: 'ValidationError',
       issues: [expect.objectContaining({ path: 'failure' })],
     });
+  });
+
+  it('keeps the reason code of a failure Sinch reported, and whether the number itself is wrong', async () => {
+    // Prepare: what SendSms caught from the receipt processor's SendTaskFailure.
+    const lastError = {
+      Error: 'Sms.Permanent',
+      Cause: JSON.stringify({
+        reasonCode: 'RECIPIENT_INVALID_CHANNEL_IDENTITY',
+        messageId: 'm-1',
+        attempt: 1,
+      }),
+    };
+
+    // Act
+    const next = await buildHandler()(
+      { ...STATE, emailFailures: [], lastSmsFailure: null, failure: 'Sms.Permanent', lastError },
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(next).toMatchObject({
+      failures: ['Sms.Permanent'],
+      lastSmsFailure: {
+        attempt: 1,
+        class: 'Permanent',
+        reasonCode: 'RECIPIENT_INVALID_CHANNEL_IDENTITY',
+        recipientInvalid: true,
+      },
+      decision: { action: 'EMAIL' },
+    });
+  });
+
+  it('keeps the last reported failure when a later attempt ends without a report', async () => {
+    // Prepare
+    const reported = {
+      attempt: 1,
+      class: 'Transient',
+      reasonCode: 'DELIVERY_TIMED_OUT',
+      recipientInvalid: false,
+    } as const;
+
+    // Act
+    const next = await buildHandler()(
+      {
+        ...STATE,
+        attempt: 2,
+        failures: ['Sms.Transient'],
+        lastSmsFailure: reported,
+        failure: 'States.Timeout',
+        lastError: { Error: 'States.Timeout' },
+      },
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(next).toMatchObject({ failures: ['Sms.Transient', 'States.Timeout'], lastSmsFailure: reported });
+  });
+
+  it('tries a throttled email again without counting it as a failed SMS attempt', async () => {
+    // Prepare: SMS attempt 3 of 3 failed; the email was throttled through its retries.
+    const state = {
+      ...STATE,
+      attempt: 3,
+      failures: ['States.Timeout', 'States.Timeout', 'States.Timeout'],
+      emailFailures: [],
+      lastSmsFailure: null,
+      failure: 'Lambda.TooManyRequestsException',
+      lastError: {
+        Error: 'Lambda.TooManyRequestsException',
+        Cause: 'Rate Exceeded.',
+        failedTask: 'SendEmail',
+      },
+    };
+
+    // Act
+    const next = await buildHandler()(state, aLambdaContext());
+
+    // Assess
+    expect(next).toMatchObject({
+      attempt: 3,
+      failures: state.failures,
+      emailFailures: ['Lambda.TooManyRequestsException'],
+      decision: { action: 'EMAIL', waitSeconds: 0 },
+    });
+  });
+
+  it('resends after SendSms stayed throttled, counting the attempt', async () => {
+    // Act
+    const next = await buildHandler()(
+      {
+        ...STATE,
+        failure: 'Lambda.TooManyRequestsException',
+        lastError: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate Exceeded.' },
+      },
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(next).toMatchObject({
+      attempt: 2,
+      failures: ['Lambda.TooManyRequestsException'],
+      decision: { action: 'RESEND' },
+    });
+  });
+
+  it('ends with Aws.Unavailable when DynamoDB stays throttled, so the state machine retries', async () => {
+    // Prepare
+    dynamoMock.on(GetCommand).rejects(
+      new ProvisionedThroughputExceededException({
+        message: 'Throughput exceeds the current capacity',
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      }),
+    );
+
+    // Act
+    const outcome = buildHandler()(STATE, aLambdaContext());
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'Aws.Unavailable' });
   });
 
   it('fails with NotFoundError when the delivery has no META item', async () => {

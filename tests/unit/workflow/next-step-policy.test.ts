@@ -1,8 +1,11 @@
 import { DEFAULT_POLICY, type DeliveryPolicy } from '../../../lib/table/delivery-model';
 import { TASK_ERROR_NAMES } from '../../../lib/shared/errors';
 import {
+  AWS_FAILURES,
+  EMAIL_RETRYABLE_FAILURES,
   EXPIRED_FAILURE,
   FALLBACK_FAILURES,
+  MAX_EMAIL_TRIES,
   RESENDABLE_FAILURES,
   backoffBefore,
   decideNextStep,
@@ -30,6 +33,16 @@ describe('decideNextStep', () => {
     ['States.Timeout', 1, 600, true, 'RESEND', 10],
     ['States.Timeout', 2, 600, false, 'RESEND', 30],
     ['Sinch.Unavailable', 1, 600, true, 'RESEND', 10],
+    // AWS itself throttled or failing, through the state machine's retries: transient, like silence
+    ['Lambda.TooManyRequestsException', 1, 600, true, 'RESEND', 10],
+    ['Lambda.ServiceException', 2, 600, false, 'RESEND', 30],
+    ['Lambda.AWSLambdaException', 1, 600, true, 'RESEND', 10],
+    ['Lambda.SdkClientException', 1, 600, true, 'RESEND', 10],
+    ['Aws.Unavailable', 1, 600, true, 'RESEND', 10],
+    ['Lambda.TooManyRequestsException', 3, 600, true, 'EMAIL', 0],
+    ['Lambda.TooManyRequestsException', 3, 600, false, 'GIVE_UP', 0],
+    ['Aws.Unavailable', 1, 69, true, 'EMAIL', 0],
+    ['Lambda.TooManyRequestsException', 1, 0, true, 'EXPIRED', 0],
     // attempts exhausted
     ['States.Timeout', 3, 600, true, 'EMAIL', 0],
     ['Sms.Transient', 3, 600, false, 'GIVE_UP', 0],
@@ -152,6 +165,69 @@ describe('decideNextStep', () => {
   });
 });
 
+describe('decideNextStep after a failed fallback email', () => {
+  // failure, email tries failed (this one included), seconds left, action
+  const table: ReadonlyArray<[string, number, number, NextAction]> = [
+    // throttled or unavailable through the retries: the email again while tries remain
+    ['Email.Unavailable', 1, 600, 'EMAIL'],
+    ['Lambda.TooManyRequestsException', 1, 600, 'EMAIL'],
+    ['Lambda.ServiceException', 2, 600, 'EMAIL'],
+    ['Aws.Unavailable', 2, 30, 'EMAIL'],
+    // bounded: after MAX_EMAIL_TRIES failed tries the delivery ends
+    ['Email.Unavailable', MAX_EMAIL_TRIES, 600, 'GIVE_UP'],
+    ['Lambda.TooManyRequestsException', MAX_EMAIL_TRIES, 600, 'GIVE_UP'],
+    // never a send after expiresAt
+    ['Email.Unavailable', 1, 0, 'EXPIRED'],
+    ['Lambda.TooManyRequestsException', 1, -5, 'EXPIRED'],
+    // anything that is not a passing fault is not retried
+    ['Email.Rejected', 1, 600, 'GIVE_UP'],
+  ];
+
+  it.each(table)(
+    'after %s on email try %i with %i s left decides %s, never another SMS',
+    (failure, emailFailures, secondsLeft, action) => {
+      // Prepare: SMS attempt 1 of 3 failed permanently, so the email went out; attempts remain on paper.
+      const input = {
+        failure,
+        failedTask: 'SendEmail' as const,
+        emailFailures,
+        attempt: 1,
+        policy: POLICY,
+        expiresAt: expiresIn(secondsLeft),
+        now: NOW,
+        hasEmail: true,
+      };
+
+      // Act
+      const step = decideNextStep(input);
+
+      // Assess
+      expect(step).toMatchObject({ action, waitSeconds: 0 });
+      expect(step.action).not.toBe('RESEND');
+    },
+  );
+
+  it('says which try of the email comes next', () => {
+    // Act
+    const step = decideNextStep({
+      failure: 'Lambda.TooManyRequestsException',
+      failedTask: 'SendEmail',
+      emailFailures: 1,
+      attempt: 3,
+      policy: POLICY,
+      expiresAt: expiresIn(600),
+      now: NOW,
+      hasEmail: true,
+    });
+
+    // Assess
+    expect(step.reason).toBe(
+      'The fallback email could not be sent: AWS Lambda stayed throttled or unavailable through the retries ' +
+        `(Lambda.TooManyRequestsException); trying the email again (try 2 of ${MAX_EMAIL_TRIES}).`,
+    );
+  });
+});
+
 describe('backoffBefore', () => {
   it('takes one entry per resend and repeats the last one', () => {
     const policy = { ...POLICY, maxSmsAttempts: 5 };
@@ -167,11 +243,27 @@ describe('failure sets', () => {
 
     for (const name of smsAndSinch) expect(covered).toContain(name);
     for (const name of covered) {
-      if (name !== 'States.Timeout') expect(TASK_ERROR_NAMES as readonly string[]).toContain(name);
+      if (name !== 'States.Timeout' && !name.startsWith('Lambda.')) {
+        expect(TASK_ERROR_NAMES as readonly string[]).toContain(name);
+      }
     }
   });
 
   it('never put a failure in both sets', () => {
     for (const name of RESENDABLE_FAILURES) expect(FALLBACK_FAILURES.has(name)).toBe(false);
+  });
+
+  it('treat every fault of AWS as transient, for an SMS attempt and for the email alike', () => {
+    expect([...AWS_FAILURES].sort()).toEqual([
+      'Aws.Unavailable',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.ServiceException',
+      'Lambda.TooManyRequestsException',
+    ]);
+    for (const name of AWS_FAILURES) {
+      expect(RESENDABLE_FAILURES).toContain(name);
+      expect(EMAIL_RETRYABLE_FAILURES).toContain(name);
+    }
   });
 });

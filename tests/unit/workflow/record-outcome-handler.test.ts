@@ -57,6 +57,7 @@ describe('record-outcome handler', () => {
       smsAttempts: 2,
       emailSent: false,
       failureClasses: ['States.Timeout'],
+      lastSmsFailure: null,
       createdAt: META.createdAt,
       expiresAt: META.expiresAt,
       outcomeAt: NOW.toISOString(),
@@ -77,6 +78,55 @@ describe('record-outcome handler', () => {
 
     const [blob] = output.metricBlobs();
     expect(blob).toMatchObject({ outcome: 'EMAIL_SENT', Deliveries: 1 });
+  });
+
+  it('says in the event that the number is wrong when Sinch reported it so, and nothing personal', async () => {
+    // Prepare: the workflow state DecideNextStep left after a Permanent failure on SMS attempt 1.
+    const lastSmsFailure = {
+      attempt: 1,
+      class: 'Permanent',
+      reasonCode: 'RECIPIENT_INVALID_CHANNEL_IDENTITY',
+      recipientInvalid: true,
+    } as const;
+
+    // Act
+    const detail = await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'EMAIL_SENT', attempt: 1, failures: ['Sms.Permanent'], lastSmsFailure },
+      aLambdaContext(),
+    );
+
+    // Assess
+    expect(detail).toMatchObject({
+      outcome: 'EMAIL_SENT',
+      failureClasses: ['Sms.Permanent'],
+      lastSmsFailure,
+    });
+    expect(JSON.stringify(detail)).not.toContain(META.to);
+  });
+
+  it('describes an execution of an earlier definition, which passes no lastSmsFailure, with null', async () => {
+    const detail = await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 1, failures: [] },
+      aLambdaContext(),
+    );
+
+    expect(detail.lastSmsFailure).toBeNull();
+  });
+
+  it('refuses a lastSmsFailure that carries anything but a code', async () => {
+    const lastSmsFailure = {
+      attempt: 1,
+      class: 'Permanent',
+      reasonCode: 'Number +447400123456 is invalid',
+      recipientInvalid: true,
+    };
+
+    await expect(
+      buildHandler()(
+        { deliveryId: 'd-1', outcome: 'EMAIL_SENT', attempt: 1, failures: [], lastSmsFailure },
+        aLambdaContext(),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
   it('keeps the outcome recorded first and describes that one', async () => {

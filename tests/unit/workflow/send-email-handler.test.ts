@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import { MessageRejected, SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -138,6 +142,59 @@ describe('send-email handler', () => {
       message: 'SES refused the email (MessageRejected)',
     });
     expect(dynamoMock.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('counts an email SES refused in EmailFailures, by the reason SES gave', async () => {
+    // Prepare: an account still in the SES sandbox refuses every unverified recipient.
+    sesMock.on(SendEmailCommand).rejects(
+      new MessageRejected({
+        message: `Email address is not verified. The following identities failed the check: ${META_EMAIL}`,
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act
+    await expect(buildHandler()(PAYLOAD, aLambdaContext())).rejects.toMatchObject({ name: 'Email.Rejected' });
+
+    // Assess
+    expect(output.metricBlobs()).toContainEqual(
+      expect.objectContaining({ reason: 'MessageRejected', EmailFailures: 1 }),
+    );
+    expect(output.text()).not.toContain(META_EMAIL);
+  });
+
+  it('counts a throttled email in EmailFailures too, and throws Email.Unavailable for the retry', async () => {
+    sesMock.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Maximum sending rate exceeded.'), {
+        name: 'Throttling',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    await expect(buildHandler()(PAYLOAD, aLambdaContext())).rejects.toMatchObject({
+      name: 'Email.Unavailable',
+    });
+
+    expect(output.metricBlobs()).toContainEqual(
+      expect.objectContaining({ reason: 'Throttling', EmailFailures: 1 }),
+    );
+  });
+
+  it('ends with Aws.Unavailable when DynamoDB stays throttled, so the state machine retries', async () => {
+    // Prepare
+    dynamoMock.on(GetCommand).rejects(
+      new ProvisionedThroughputExceededException({
+        message: 'Throughput exceeds the current capacity',
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      }),
+    );
+
+    // Act
+    const sent = buildHandler()(PAYLOAD, aLambdaContext());
+
+    // Assess
+    await expect(sent).rejects.toMatchObject({ name: 'Aws.Unavailable' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('throws Email.Rejected when the delivery has no email address', async () => {

@@ -1,10 +1,19 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SinchRejectedError, SinchUnavailableError, EmailRejectedError } from '../../../lib/shared/errors';
+import {
+  DeliveryExpiredError,
+  EmailRejectedError,
+  EmailUnavailableError,
+  SinchRejectedError,
+  SinchUnavailableError,
+} from '../../../lib/shared/errors';
 import type { DeliveryOutcomeDetail } from '../../../lib/workflow/task-contract';
 import {
+  EMAIL_FAILURE_REASONS,
   WORKFLOW_METRICS,
+  emailFailureReason,
   failureDimension,
   recordDeliveryOutcome,
+  recordEmailFailure,
   recordSmsSendFailure,
   recordSmsSent,
 } from '../../../lib/workflow/workflow-telemetry';
@@ -46,6 +55,7 @@ function anOutcome(overrides: Partial<DeliveryOutcomeDetail> = {}): DeliveryOutc
     smsAttempts: 2,
     emailSent: false,
     failureClasses: ['Sms.Transient'],
+    lastSmsFailure: null,
     createdAt: '2026-03-02T10:15:29.000Z',
     expiresAt: '2026-03-02T10:25:29.000Z',
     outcomeAt: '2026-03-02T10:16:11.000Z',
@@ -163,6 +173,73 @@ describe('workflow telemetry', () => {
   it('never turns an unexpected failure name into a dimension value', () => {
     expect(failureDimension('Sinch.Rejected')).toBe('Sinch.Rejected');
     expect(failureDimension('States.Timeout')).toBe('States.Timeout');
+    expect(failureDimension('Lambda.TooManyRequestsException')).toBe('Lambda.TooManyRequestsException');
+    expect(failureDimension('Aws.Unavailable')).toBe('Aws.Unavailable');
     expect(failureDimension('call +46701234567')).toBe('Other');
+  });
+
+  it.each([
+    [
+      new EmailRejectedError('SES refused the email (MessageRejected)', { sesError: 'MessageRejected' }),
+      'MessageRejected',
+    ],
+    [
+      new EmailRejectedError('SES refused the email (MailFromDomainNotVerifiedException)', {
+        sesError: 'MailFromDomainNotVerifiedException',
+      }),
+      'MailFromDomainNotVerified',
+    ],
+    [
+      new EmailRejectedError('SES refused the email (AccountSendingPausedException)', {
+        sesError: 'AccountSendingPausedException',
+      }),
+      'AccountSendingPaused',
+    ],
+    [
+      new EmailRejectedError('SES refused the email (AccessDenied)', { sesError: 'AccessDenied' }),
+      'AccessDenied',
+    ],
+    [new EmailUnavailableError('SES could not take the email', { sesError: 'Throttling' }), 'Throttling'],
+    [
+      new EmailUnavailableError('SES could not take the email', { sesError: 'InternalFailure' }),
+      'ServiceUnavailable',
+    ],
+    [new EmailUnavailableError('SES answered without a MessageId'), 'Other'],
+    [new EmailRejectedError('SES refused the email (SomethingNew)', { sesError: 'SomethingNew' }), 'Other'],
+  ])('counts an email SES refused or could not take by its reason (%s)', (error, reason) => {
+    // Act
+    recordEmailFailure(error, metrics);
+    metrics.publishStoredMetrics();
+
+    // Assess
+    expect(emittedMetrics(output)).toEqual([
+      {
+        name: WORKFLOW_METRICS.emailFailures,
+        unit: 'Count',
+        value: 1,
+        dimensionSets: [{ service: 'receipt-driven-sms', reason }],
+      },
+    ]);
+  });
+
+  it.each([
+    new EmailRejectedError('Delivery d-1 has no email address to fall back to'),
+    new DeliveryExpiredError('d-1', '2026-03-02T10:25:29.000Z'),
+    new Error('ProvisionedThroughputExceededException'),
+  ])('counts no email failure for an error SES had no part in (%s)', (error) => {
+    // Act
+    recordEmailFailure(error, metrics);
+    metrics.setThrowOnEmptyMetrics(false);
+    metrics.publishStoredMetrics();
+
+    // Assess
+    expect(emittedMetrics(output)).toEqual([]);
+  });
+
+  it('keeps the email failure reason to a closed set', () => {
+    expect(emailFailureReason('Number +46701234567 rejected')).toBe('Other');
+    expect(emailFailureReason(undefined)).toBe('Other');
+    expect(emailFailureReason('toString')).toBe('Other');
+    expect(EMAIL_FAILURE_REASONS).toContain(emailFailureReason('ThrottlingException'));
   });
 });
