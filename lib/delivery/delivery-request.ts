@@ -101,21 +101,25 @@ function isMobileNumber(e164: string): boolean {
 
 type IssueLike = { readonly expected: string | null; readonly input: unknown };
 
-/** Messages for the object level: a missing key, an unknown key, or not an object at all. */
+/** Messages for the object level: a missing key, or not an object at all. */
 function objectMessage(issue: IssueLike): string {
-  if (issue.expected === 'never') return 'is not a recognised field';
   if (issue.expected?.startsWith('"')) return 'is required';
   return 'must be an object';
 }
 
-/** A JSON object with exactly these fields. Valibot's object schemas accept arrays, JSON objects do not. */
+function isJsonObject(input: unknown): input is Record<string, unknown> {
+  return typeof input === 'object' && input !== null && !Array.isArray(input);
+}
+
+/**
+ * A JSON object with these fields. Valibot's object schemas accept arrays, JSON objects do not. Unknown
+ * fields are reported by {@link unknownFieldIssues} (Valibot's strict objects stop at the first one), and
+ * the output holds only the known fields, so nothing else (`__proto__`, `constructor`) survives.
+ */
 function jsonObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
   return v.pipe(
-    v.custom<Record<string, unknown>>(
-      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
-      'must be an object',
-    ),
-    v.strictObject(entries, objectMessage),
+    v.custom<Record<string, unknown>>(isJsonObject, 'must be an object'),
+    v.object(entries, objectMessage),
   );
 }
 
@@ -208,6 +212,31 @@ function requestSchema(now: Date) {
   });
 }
 
+/** The fields of the request and of its nested objects; anything else is refused, each one by name. */
+const KNOWN_FIELDS = {
+  request: ['deliveryId', 'to', 'text', 'email', 'expiresAt', 'policy'],
+  email: ['to', 'subject', 'text'],
+  policy: ['maxSmsAttempts', 'receiptTimeoutSeconds', 'resendBackoffSeconds'],
+} as const;
+
+function unknownKeys(input: unknown, known: readonly string[], prefix: string): FieldIssue[] {
+  if (!isJsonObject(input)) return [];
+  // Own keys only, as JSON.parse creates them: `{"__proto__": 1}` has an own key named `__proto__`.
+  return Object.keys(input)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({ path: `${prefix}${key}`, message: 'is not a recognised field' }));
+}
+
+/** One issue per unknown field, at every level of the request. */
+function unknownFieldIssues(input: unknown): FieldIssue[] {
+  const nested = isJsonObject(input) ? input : {};
+  return [
+    ...unknownKeys(input, KNOWN_FIELDS.request, ''),
+    ...unknownKeys(nested.email, KNOWN_FIELDS.email, 'email.'),
+    ...unknownKeys(nested.policy, KNOWN_FIELDS.policy, 'policy.'),
+  ];
+}
+
 /** `policy.resendBackoffSeconds[1]`: dotted keys, array positions in brackets. */
 function formatPath(path: readonly { readonly key: unknown }[] | undefined): string {
   if (!path?.length) return '(body)';
@@ -238,11 +267,12 @@ export function validateDeliveryRequest(
     abortEarly: false,
     abortPipeEarly: true,
   });
-  if (!result.success) {
-    const issues: FieldIssue[] = result.issues.map((issue) => ({
-      path: formatPath(issue.path),
-      message: issue.message,
-    }));
+  const unknown = unknownFieldIssues(input);
+  if (!result.success || unknown.length > 0) {
+    const issues: FieldIssue[] = [
+      ...(result.issues ?? []).map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+      ...unknown,
+    ];
     throw new ValidationError(issues);
   }
   const { deliveryId, to, text, email, expiresAt, policy } = result.output;

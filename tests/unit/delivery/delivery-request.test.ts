@@ -392,6 +392,29 @@ describe('validateDeliveryRequest', () => {
       ]);
     });
 
+    it('reports every unknown field by name, at every level, not only the first', () => {
+      // Prepare: JSON.parse makes `__proto__` an own key, as a hostile caller's body would.
+      const input: unknown = JSON.parse(
+        JSON.stringify({
+          ...base,
+          prototype: 1,
+          'to ': '+46701740610',
+          email: { ...base.email, cc: 'x' },
+        }).replace('"prototype"', '"__proto__":{"polluted":true},"prototype"'),
+      );
+
+      // Act
+      const issues = issuesOf(input);
+
+      // Assess
+      expect(issues).toEqual([
+        { path: '__proto__', message: 'is not a recognised field' },
+        { path: 'prototype', message: 'is not a recognised field' },
+        { path: 'to ', message: 'is not a recognised field' },
+        { path: 'email.cc', message: 'is not a recognised field' },
+      ]);
+    });
+
     it('throws a ValidationError that maps to HTTP 400 and may be shown to the caller', () => {
       expect(() => validateDeliveryRequest({}, { now: TEST_NOW })).toThrow(
         expect.objectContaining({ name: 'ValidationError', statusCode: 400, expose: true }),
