@@ -66,7 +66,12 @@ export function toFunctionUrlEvent(
   body: Buffer,
   options: { urlId: string; region: string; accountId: string; authType: 'NONE' | 'AWS_IAM' },
 ): Record<string, unknown> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Split by hand: a Function URL passes any path to the function, and `new URL('//', base)` would read
+  // a path such as `//` as a host and throw.
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
+  const rawQueryString = queryAt === -1 ? '' : target.slice(queryAt + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(req.headers)) {
@@ -78,7 +83,8 @@ export function toFunctionUrlEvent(
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  for (const [key, value] of new URLSearchParams(rawQueryString))
+    query[key] = key in query ? `${query[key]},${value}` : value;
   const now = new Date();
   const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const text = isTextContentType(headers['content-type']);
@@ -86,8 +92,8 @@ export function toFunctionUrlEvent(
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
+    rawPath,
+    rawQueryString,
     ...(cookies ? { cookies } : {}),
     headers: { ...headers, host: domainName, 'x-forwarded-for': sourceIp, 'x-forwarded-proto': 'https' },
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
@@ -101,7 +107,7 @@ export function toFunctionUrlEvent(
       domainPrefix: options.urlId,
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp,
         userAgent: headers['user-agent'] ?? '',

@@ -67,7 +67,6 @@ export async function receiveWebhook(
   if (route.action === 'ignore') return { outcome: 'ignored', eventType: route.eventType };
 
   const envelope: ReceiptEnvelope = {
-    v: 1,
     receivedAt: new Date(nowMs).toISOString(),
     rawBody: webhook.rawBody,
   };

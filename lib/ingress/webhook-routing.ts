@@ -63,8 +63,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// SQS refuses attribute values with characters outside its allowed set (control characters among them),
+// which would fail the whole SendMessage: only plain printable ASCII is copied, as ids and statuses are.
+const TRACEABLE = /^[\x20-\x7e]+$/;
+
 function traceValue(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' && value.length <= MAX_ATTRIBUTE_LENGTH
+  return typeof value === 'string' && value.length <= MAX_ATTRIBUTE_LENGTH && TRACEABLE.test(value)
     ? value
     : undefined;
 }

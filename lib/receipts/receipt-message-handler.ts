@@ -3,7 +3,7 @@ import { AttemptNotFoundError, UnusableReceiptError } from '../shared/errors';
 import type { ReceiptContext, ReceiptResult } from './process-receipt';
 import { PROCESSOR_METRICS, count, type ProcessorTelemetry } from './processor-telemetry';
 import type { ProcessorQueue } from './processor-queue';
-import { decodeEnvelope } from './receipt-envelope';
+import { readEnvelope } from './receipt-envelope';
 import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt-payload';
 import { TRANSIENT_RETRY, UNCORRELATED_RETRY, isTransientError, retryDelaySeconds } from './retry-policy';
 
@@ -76,8 +76,9 @@ export function createReceiptMessageHandler(
   };
 
   return async function handleReceiptMessage(record) {
-    const envelope = decodeEnvelope(record.body);
-    if (!envelope) return park(record, 'not_an_envelope');
+    // The digest proves the body is, byte for byte, what the ingress verified; anything else is kept.
+    const { envelope, problem } = readEnvelope(record.body);
+    if (!envelope) return park(record, problem);
 
     let receipt: DeliveryReceipt;
     try {

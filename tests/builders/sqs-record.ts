@@ -8,7 +8,7 @@ export const RECEIVED_AT = '2026-03-02T10:15:35.000Z';
 
 /** The body the ingress puts on the queue for a raw webhook body. */
 export function receiptMessageBody(rawBody: string, receivedAt = RECEIVED_AT): string {
-  return encodeEnvelope({ v: 1, receivedAt, rawBody });
+  return encodeEnvelope({ receivedAt, rawBody });
 }
 
 export interface SqsRecordOptions {

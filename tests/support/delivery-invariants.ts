@@ -26,8 +26,8 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 /** Everything the invariants need once a run is over. */
 export interface FinishedRun {
   readonly observations: Map<string, DeliveryObservation>;
-  /** Raw bodies of the reports kept in the DLQ or set aside as orphans. */
-  readonly keptBodies: ReadonlySet<string>;
+  /** Raw bodies of the reports kept in the DLQ or set aside as orphans, with their `parkedReason`. */
+  readonly keptBodies: ReadonlyMap<string, string>;
 }
 
 /** Sends with at most `limit` requests in flight, as a busy product service would; returns the statuses. */
@@ -65,6 +65,13 @@ export async function finishRun(
     requests.map((r) => r.deliveryId),
     timeoutMs,
   );
+  await drainReceipts(stack, timeoutMs);
+  const observations = await observe(stack, requests, executions);
+  return { observations, keptBodies: await keptReportBodies(stack) };
+}
+
+/** Waits until the simulated Sinch has nothing left to send and the receipts queue is empty. */
+export async function drainReceipts(stack: LocalStack, timeoutMs: number): Promise<void> {
   await stack.sinch.idle();
   const queueName = stack.queues.ReceiptsQueue!.name;
   await waitUntil(
@@ -76,17 +83,21 @@ export async function finishRun(
     timeoutMs,
     'draining the receipts queue',
   );
-  const observations = await observe(stack, requests, executions);
-  const keptBodies = new Set<string>();
+}
+
+/** Raw bodies of the reports kept in the DLQ or set aside on the orphans queue, with their reason. */
+export async function keptReportBodies(stack: LocalStack): Promise<Map<string, string>> {
+  const kept = new Map<string, string>();
   for (const queue of [stack.queues.ReceiptsDlq, stack.queues.ReceiptsOrphansQueue]) {
     if (!queue) continue;
     const inspected = await stack.sqs.inspect(queue.name);
     for (const message of inspected?.messages.ready ?? []) {
       const rawBody = decodeEnvelope(message.body)?.rawBody;
-      if (rawBody) keptBodies.add(rawBody);
+      const reason = message.messageAttributes?.parkedReason?.StringValue ?? '';
+      if (rawBody !== undefined) kept.set(rawBody, reason);
     }
   }
-  return { observations, keptBodies };
+  return kept;
 }
 
 /** Deliveries that did not end with exactly one outcome, recorded once and published once. */

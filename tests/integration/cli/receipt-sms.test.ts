@@ -13,7 +13,7 @@ import {
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttemptItem, DeliveryMetaItem } from '../../../lib/table/delivery-model';
 import { hashRecipient } from '../../../lib/shared/pii';
-import { encodeEnvelope } from '../../../lib/receipts/receipt-envelope';
+import { decodeEnvelope, encodeEnvelope } from '../../../lib/receipts/receipt-envelope';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
 import { startSsmStandIn, type SsmStandIn } from '../../../local/ssm-stand-in';
 import type { StackDescription } from '../../../local/stack';
@@ -379,12 +379,12 @@ describe('receipt-sms against the emulators', () => {
 
     it('lists parked receipts and leaves them parked, then moves them back with --yes', async () => {
       // Prepare
-      await park(encodeEnvelope({ v: 1, receivedAt: ago(30), rawBody: webhook }), {
+      await park(encodeEnvelope({ receivedAt: ago(30), rawBody: webhook }), {
         parkedReason: 'no delivery d-gone',
         parkedBy: 'processor',
         eventType: 'message_delivery_report',
       });
-      await park(encodeEnvelope({ v: 1, receivedAt: ago(20), rawBody: '{"unsupported_callback":{}}' }), {});
+      await park(encodeEnvelope({ receivedAt: ago(20), rawBody: '{"unsupported_callback":{}}' }), {});
 
       // Act
       const listed = await run('dlq', 'list', '--json');
@@ -423,8 +423,8 @@ describe('receipt-sms against the emulators', () => {
         }),
       );
       expect(Messages).toHaveLength(2);
-      const redriven = Messages!.find((m) => m.Body?.includes('msg-orphan'));
-      expect(redriven?.Body).toBe(encodeEnvelope({ v: 1, receivedAt: ago(30), rawBody: webhook }));
+      const redriven = Messages!.find((m) => decodeEnvelope(m.Body ?? '')?.rawBody.includes('msg-orphan'));
+      expect(redriven?.Body).toBe(encodeEnvelope({ receivedAt: ago(30), rawBody: webhook }));
       expect(Object.keys(redriven?.MessageAttributes ?? {})).toEqual(['eventType']);
     });
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { startFunctionUrl, type FunctionUrl } from '../../../local/function-url';
 import type { FunctionRuntime, InvokeResult } from '../../../local/lambda-runtime';
 
@@ -71,6 +72,30 @@ describe('local Function URL', () => {
       host: 'localingress.lambda-url.us-east-1.on.aws',
     });
   });
+
+  it.each(['//', '//x//y?a=1', '/%zz', '/a/../b'])(
+    'passes the path %s to the function as it came, as a real Function URL does',
+    async (path) => {
+      // Prepare
+      const { url, events } = await start(() => ok({ statusCode: 204 }));
+      const { port } = new URL(url);
+
+      // Act: node:http, because fetch would normalise the path.
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, method: 'POST' }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+
+      // Assess
+      expect(status).toBe(204);
+      const [rawPath, rawQueryString = ''] = path.split('?');
+      expect(events[0]).toMatchObject({ rawPath, rawQueryString });
+    },
+  );
 
   it('base64-encodes a body that is not text', async () => {
     const { url, events } = await start(() => ok({ statusCode: 204 }));

@@ -21,7 +21,7 @@ const FAILED_WEBHOOK = JSON.stringify({
 function aParkedMessage(overrides: Partial<ParkedMessage> = {}): ParkedMessage {
   return {
     sqsMessageId: 'sqs-1',
-    body: encodeEnvelope({ v: 1, receivedAt: '2026-03-02T10:15:35.000Z', rawBody: FAILED_WEBHOOK }),
+    body: encodeEnvelope({ receivedAt: '2026-03-02T10:15:35.000Z', rawBody: FAILED_WEBHOOK }),
     attributes: { parkedReason: 'no attempt matches metadata d-otp-1#2', parkedBy: 'processor' },
     sentAt: '2026-03-02T10:15:36.000Z',
     ...overrides,
@@ -89,7 +89,7 @@ describe('summariseParkedMessage', () => {
   });
 
   it('tolerates an envelope whose body is not JSON', () => {
-    const message = aParkedMessage({ body: encodeEnvelope({ v: 1, receivedAt: 'x', rawBody: '{oops' }) });
+    const message = aParkedMessage({ body: encodeEnvelope({ receivedAt: 'x', rawBody: '{oops' }) });
 
     expect(summariseParkedMessage(message)).toMatchObject({
       eventType: null,

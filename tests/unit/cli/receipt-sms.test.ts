@@ -372,7 +372,7 @@ describe('receipt-sms main', () => {
   describe('dlq', () => {
     const parked = {
       sqsMessageId: 'sqs-1',
-      body: encodeEnvelope({ v: 1, receivedAt: at(1), rawBody: '{}' }),
+      body: encodeEnvelope({ receivedAt: at(1), rawBody: '{}' }),
       attributes: { parkedReason: 'unknown event type', parkedBy: 'ingress' },
     };
 

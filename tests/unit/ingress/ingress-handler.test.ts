@@ -113,7 +113,6 @@ describe('ingress handler', () => {
       const [message] = sentMessages();
       expect(message?.QueueUrl).toBe(config.receiptsQueueUrl);
       expect(decodeEnvelope(message?.MessageBody ?? '')).toEqual({
-        v: 1,
         receivedAt: '2026-03-02T10:15:35.000Z',
         rawBody: event.body,
       });

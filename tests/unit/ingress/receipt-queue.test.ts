@@ -6,7 +6,7 @@ import { createReceiptQueue } from '../../../lib/ingress/receipt-queue';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts';
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/receipts-dlq';
-const envelope: ReceiptEnvelope = { v: 1, receivedAt: '2026-03-02T10:15:35.000Z', rawBody: '{"a":"📩"}\n' };
+const envelope: ReceiptEnvelope = { receivedAt: '2026-03-02T10:15:35.000Z', rawBody: '{"a":"📩"}\n' };
 
 describe('receipt queue', () => {
   const sqsMock = mockClient(SQSClient);

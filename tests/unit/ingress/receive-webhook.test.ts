@@ -58,7 +58,7 @@ describe('receiveWebhook', () => {
     });
     expect(queue.enqueued).toEqual([
       {
-        envelope: { v: 1, receivedAt: '2026-03-02T10:15:35.250Z', rawBody: body },
+        envelope: { receivedAt: '2026-03-02T10:15:35.250Z', rawBody: body },
         attributes: {
           eventType: 'message_delivery_report',
           messageId: '01HZX4R2K8M3P6Q9S1T4V7W0YZ',
@@ -87,7 +87,7 @@ describe('receiveWebhook', () => {
     expect(outcome).toEqual({ outcome: 'parked', reason: 'not_json' });
     expect(queue.parked).toEqual([
       {
-        envelope: { v: 1, receivedAt: '2026-03-02T10:15:35.250Z', rawBody: 'this is not json\n' },
+        envelope: { receivedAt: '2026-03-02T10:15:35.250Z', rawBody: 'this is not json\n' },
         reason: 'not_json',
       },
     ]);

@@ -47,6 +47,22 @@ describe('routeWebhook', () => {
     expect(routeWebhook(body)).toMatchObject({ messageId: undefined, status: 'DELIVERED' });
   });
 
+  it.each([
+    ['a control character', 'm-1\u0000'],
+    ['a line break', 'm-1\nforged: yes'],
+    ['U+FFFE', 'm-1\uFFFE'],
+    ['a non-ASCII letter', 'm-\u00e9'],
+  ])('enqueues a report whose message id or status holds %s, without those attributes', (_what, value) => {
+    const body = JSON.stringify({ ...common, message_delivery_report: { message_id: value, status: value } });
+
+    expect(routeWebhook(body)).toEqual({
+      action: 'enqueue',
+      eventType: 'message_delivery_report',
+      messageId: undefined,
+      status: undefined,
+    });
+  });
+
   it.each(SINCH_EVENT_KEYS.filter((key) => key !== 'message_delivery_report'))(
     'ignores the known event %s',
     (eventType) => {
