@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { finishedLine, waitingLine, worstCaseSeconds } from './demo-progress';
 import { readDeliverySummary, type DeliverySummary } from './delivery-summary';
 import { postDelivery } from './send-api-client';
 import { findProjectRoot } from './serverless-manifest';
@@ -28,6 +29,7 @@ interface Row {
   readonly scenario: string;
   readonly deliveryId: string;
   readonly expected: string;
+  readonly expectedOutcome: string;
   summary?: DeliverySummary;
   status?: string;
   error?: string;
@@ -96,7 +98,13 @@ async function main(argv: string[]): Promise<void> {
 
   const run = Date.now().toString(36);
   const expiresAt = new Date(Date.now() + 15 * 60_000).toISOString();
+  const divisor = stack.timeDivisor ?? 1;
   console.log(`Sending ${scenarios.length} deliveries to ${sendUrl} …`);
+  console.log(
+    `The slowest scenarios wait out every receipt window: about ${Math.ceil(worstCaseSeconds() / divisor)} s` +
+      (stack.fast ? ' (--fast).' : ' (start the stack with --fast for about 11 s).'),
+  );
+  const started = Date.now();
   const rows: Row[] = await Promise.all(
     scenarios.map(async (scenario): Promise<Row> => {
       const deliveryId = `demo-${run}-${scenario.scenario}`;
@@ -104,6 +112,7 @@ async function main(argv: string[]): Promise<void> {
         scenario: scenario.scenario,
         deliveryId,
         expected: `${scenario.expected.outcome} (${scenario.expected.smsSends} SMS, ${scenario.expected.emails} email)`,
+        expectedOutcome: scenario.expected.outcome,
       };
       const response = await postDelivery(
         sendUrl,
@@ -128,6 +137,7 @@ async function main(argv: string[]): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const executionArn = (deliveryId: string): string =>
     stack.resources.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${deliveryId}`;
+  let lastWaitingLine = 0;
   for (;;) {
     await Promise.all(
       rows
@@ -137,14 +147,33 @@ async function main(argv: string[]): Promise<void> {
             new DescribeExecutionCommand({ executionArn: executionArn(row.deliveryId) }),
           );
           row.status = execution.status;
-          if (row.status !== 'RUNNING')
-            row.summary = await readDeliverySummary(documents, table_, row.deliveryId);
+          row.summary = await readDeliverySummary(documents, table_, row.deliveryId);
+          if (row.status === 'RUNNING') return;
+          const { summary } = row;
+          console.log(
+            finishedLine({
+              scenario: row.scenario,
+              outcome: summary.outcome ?? row.status ?? 'UNKNOWN',
+              expectedOutcome: row.expectedOutcome,
+              smsSent: summary.smsAccepted,
+              emails: summary.emailAttempts,
+              seconds:
+                summary.createdAt && summary.outcomeAt
+                  ? (Date.parse(summary.outcomeAt) - Date.parse(summary.createdAt)) / 1000
+                  : undefined,
+            }),
+          );
         }),
     );
-    const running = rows.filter((row) => !row.error && row.status === 'RUNNING').length;
-    if (running === 0 || Date.now() > deadline) break;
-    if (process.stdout.isTTY)
-      process.stdout.write(`\r${rows.length - running}/${rows.length} deliveries have an outcome …`);
+    const running = rows.filter((row) => !row.error && row.status === 'RUNNING');
+    if (running.length === 0 || Date.now() > deadline) break;
+    // What is left, every few seconds: enough to see it move without flooding the terminal.
+    if (Date.now() - lastWaitingLine >= 5000) {
+      lastWaitingLine = Date.now();
+      console.log(
+        waitingLine(running, { elapsedSeconds: (Date.now() - started) / 1000, timeDivisor: divisor }),
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   console.log('\n');
