@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import './promise-with-resolvers';
@@ -23,7 +22,6 @@ import {
   type ServerlessManifest,
 } from './serverless-manifest';
 import { withScaledTaskTimeouts } from './scaled-task-timeouts';
-import { eventBridgePutEvents } from './service-integrations';
 import { startSesEmulator, type SesEmulator } from './ses-emulator';
 import { startSesFaultProxy } from './ses-fault-proxy';
 import type { ServiceProxy } from './service-proxy';
@@ -332,16 +330,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: CREDENTIALS,
     });
-    const eventBridgeClient = new EventBridgeClient({
-      region,
-      endpoint: events.endpoint,
-      credentials: CREDENTIALS,
-    });
     stoppers.push(async () => {
       sqsClient.destroy();
       eventSourceSqsClient.destroy();
       dynamoClient.destroy();
-      eventBridgeClient.destroy();
     });
 
     // serverless.yml declares one state machine, the delivery workflow; the local engine runs it.
@@ -426,10 +418,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       };
     };
 
-    // The workflow's tasks run on the host; PublishOutcome's service integration calls EventBridge.
-    const handlers: Record<string, LocalTaskHandler> = {
-      'events:putEvents': eventBridgePutEvents(eventBridgeClient),
-    };
+    // The workflow's tasks run on the host.
+    const handlers: Record<string, LocalTaskHandler> = {};
     for (const fn of manifest.functions) {
       // `host` starts below; tasks only run once executions start, after that.
       handlers[fn.key] = (payload: JsonValue) => host.invoke(fn.key, payload);

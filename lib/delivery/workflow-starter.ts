@@ -43,11 +43,37 @@ function parseInput(json: string | undefined): unknown {
   }
 }
 
+/**
+ * The execution input: the delivery's identity plus the workflow state of SMS attempt 1, so the first state
+ * can be `SendSms` itself instead of a `Pass` that sets them (one state transition less per delivery).
+ * Every field a later `Parameters` path reads is present from the start: a missing path fails the execution
+ * with `States.Runtime`.
+ */
+export function executionInputOf(input: ExecutionInput) {
+  return {
+    deliveryId: input.deliveryId,
+    expiresAt: input.expiresAt,
+    policy: input.policy,
+    attempt: 1,
+    failures: [],
+    emailFailures: [],
+    lastSmsFailure: null,
+  };
+}
+
+/** What makes two executions the same delivery: its id, expiry and policy (not the start state's shape). */
+function identityOf(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const { deliveryId, expiresAt, policy } = input as Partial<ExecutionInput>;
+  return JSON.parse(JSON.stringify({ deliveryId, expiresAt, policy })) as unknown;
+}
+
 /** Starts the delivery workflow of one delivery; what `startDelivery` needs from Step Functions. */
 export interface WorkflowStarter {
   /**
-   * Starts the execution named after the delivery. The input is only `{ deliveryId, expiresAt, policy }`:
-   * execution input is visible to anyone who can read the history, so it never holds a recipient or text.
+   * Starts the execution named after the delivery. The input is `{ deliveryId, expiresAt, policy }` and the
+   * start state ({@link executionInputOf}): execution input is visible to anyone who can read the history, so
+   * it never holds a recipient or text.
    *
    * A running Standard execution with the same name and input is returned by Step Functions as a success;
    * a finished one answers `ExecutionAlreadyExists`, which is a success here too when its input matches.
@@ -67,11 +93,7 @@ export interface WorkflowStarter {
 export function createWorkflowStarter(client: SFNClient, stateMachineArn: string): WorkflowStarter {
   return {
     async start(input) {
-      const execution: ExecutionInput = {
-        deliveryId: input.deliveryId,
-        expiresAt: input.expiresAt,
-        policy: input.policy,
-      };
+      const execution = executionInputOf(input);
       try {
         const { executionArn } = await client.send(
           new StartExecutionCommand({
@@ -91,7 +113,7 @@ export function createWorkflowStarter(client: SFNClient, stateMachineArn: string
       const executionArn = executionArnFor(stateMachineArn, execution.deliveryId);
       const existing = await client.send(new DescribeExecutionCommand({ executionArn }));
       // Compare parsed values: the same input may have been serialised with other whitespace or key order.
-      if (!isDeepStrictEqual(parseInput(existing.input), JSON.parse(JSON.stringify(execution)))) {
+      if (!isDeepStrictEqual(identityOf(parseInput(existing.input)), identityOf(execution))) {
         throw new ConflictError(execution.deliveryId);
       }
       return { executionArn, alreadyStarted: true };

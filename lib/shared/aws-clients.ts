@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -63,4 +64,11 @@ export function createSfnClient(options: BoundedClientOptions = boundedClientOpt
  */
 export function createSesClient(options: BoundedClientOptions = boundedClientOptions()): SESClient {
   return new SESClient({ ...options, maxAttempts: 2 });
+}
+
+/** An EventBridge client for the `DeliveryOutcome` event, bounded like {@link boundedClientOptions}. */
+export function createEventBridgeClient(
+  options: BoundedClientOptions = boundedClientOptions(),
+): EventBridgeClient {
+  return new EventBridgeClient(options);
 }

@@ -3,10 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import { createDocumentClient } from '../shared/aws-clients';
+import { createDocumentClient, createEventBridgeClient } from '../shared/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
 import { createLogger, createMetrics } from '../shared/observability';
 import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
+import { createOutcomeEventSender, type OutcomeEventSender } from './outcome-event-sender';
 import { recordOutcomeTask } from './record-outcome-task';
 import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
 import { transientAwsErrors } from './task-errors';
@@ -15,6 +16,7 @@ import { recordDeliveryOutcome } from './workflow-telemetry';
 export interface RecordOutcomeDeps {
   readonly config: WorkflowTaskConfig;
   readonly outcomes: OutcomeRepository;
+  readonly events: OutcomeEventSender;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -23,8 +25,8 @@ export interface RecordOutcomeDeps {
 export type RecordOutcomeHandler = MiddyfiedHandler<unknown, DeliveryOutcomeDetail>;
 
 /**
- * The `RecordOutcome` task Lambda: writes the delivery's one outcome to `META` and returns the
- * `DeliveryOutcome` event detail that `PublishOutcome` puts on the default bus. Counts the outcome, its
+ * The `RecordOutcome` task Lambda: writes the delivery's one outcome to `META`, puts the `DeliveryOutcome`
+ * event on the default bus and returns its detail (the execution's output). Counts the outcome, its
  * time and the attempts' failures ({@link recordDeliveryOutcome}).
  *
  * @example
@@ -49,12 +51,16 @@ export function createRecordOutcomeHandler(deps: RecordOutcomeDeps): RecordOutco
     .handler(recordOutcome);
 }
 
-/** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
+/**
+ * The production wiring; the endpoints follow `AWS_ENDPOINT_URL_DYNAMODB` / `_EVENTBRIDGE` (set by the
+ * local stack).
+ */
 export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): RecordOutcomeDeps {
   const documents = createDocumentClient();
   return {
     config,
     outcomes: createOutcomeRepository(documents, config.deliveriesTable),
+    events: createOutcomeEventSender(createEventBridgeClient()),
     logger: createLogger(),
     metrics: createMetrics(),
     now: () => new Date(),

@@ -1,15 +1,17 @@
 import type { Outcome } from '../table/delivery-model';
 import type { AppLogger } from '../shared/observability';
 import type { OutcomeRepository } from '../table/outcome-repository';
+import type { OutcomeEventSender } from './outcome-event-sender';
 import type { DeliveryOutcomeDetail, FinalResult, RecordOutcomePayload } from './task-contract';
 
 /**
  * The `RecordOutcome` task: turns the path the workflow ended on into the delivery's one outcome, stores it
- * on `META` (first outcome wins) and returns the `DeliveryOutcome` event detail for `PublishOutcome`.
+ * on `META` (first outcome wins), puts the `DeliveryOutcome` event and returns the event's detail.
  */
 
 export interface RecordOutcomeTaskDeps {
   readonly outcomes: OutcomeRepository;
+  readonly events: OutcomeEventSender;
   readonly stage: string;
   readonly now: () => Date;
   readonly logger: Pick<AppLogger, 'info' | 'warn'>;
@@ -21,7 +23,9 @@ export function outcomeOf(result: FinalResult, attempt: number): Outcome {
 }
 
 /**
- * Records the outcome and describes it. `lastSmsFailure` is the workflow's summary of the last failure
+ * Records the outcome, then publishes it. The order is what makes a retry safe: a retried task finds the
+ * outcome recorded and publishes that one, so the event never names an outcome `META` does not hold.
+ * `lastSmsFailure` is the workflow's summary of the last failure
  * Sinch reported (`null` when none), passed on as it is: it holds a class, a reason code and a flag, never
  * the number.
  *
@@ -65,6 +69,7 @@ export async function recordOutcomeTask(
       Math.round((Date.parse(outcomeAt) - Date.parse(recorded.createdAt)) / 1000),
     ),
   };
+  await deps.events.send(detail);
   deps.logger.info('Delivery outcome recorded', {
     deliveryId: detail.deliveryId,
     outcome: detail.outcome,

@@ -138,6 +138,10 @@ describe('startDelivery against DynamoDB (dynalite)', () => {
       deliveryId: 'it-happy',
       expiresAt: meta!.expiresAt,
       policy: meta!.policy,
+      attempt: 1,
+      failures: [],
+      emailFailures: [],
+      lastSmsFailure: null,
     });
   });
 

@@ -13,9 +13,10 @@ import { EmailUnavailableError } from '../../../lib/shared/errors';
 import type { DeliveryMetaItem, DeliveryPolicy, SmsDeliveredResult } from '../../../lib/table/delivery-model';
 import type { EmailSender, OutgoingEmail } from '../../../lib/workflow/email-sender';
 import { createSinchClient } from '../../../lib/workflow/sinch-client';
+import { createOutcomeEventSender } from '../../../lib/workflow/outcome-event-sender';
+import { executionInputOf } from '../../../lib/delivery/workflow-starter';
 import { readFileSync } from 'node:fs';
 import { parseAslYaml } from '../../../local/asl-definition';
-import { eventBridgePutEvents } from '../../../local/service-integrations';
 import {
   DELIVERY_DEFINITION_FILE,
   createWorkflowEngine,
@@ -200,11 +201,11 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
   const recordOutcome = createRecordOutcomeHandler({
     config: taskConfig,
     outcomes: table,
+    events: createOutcomeEventSender(new EventBridgeClient({ region: 'us-east-1' })),
     logger,
     metrics,
     now,
   });
-  const putEvents = eventBridgePutEvents(new EventBridgeClient({ region: 'us-east-1' }));
 
   const throttles = faults.lambdaThrottles ?? {};
   const engine = createWorkflowEngine({
@@ -217,7 +218,6 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
       recordOutcome: throttled(throttles.recordOutcome, (payload) =>
         recordOutcome(payload, aLambdaContext()),
       ),
-      'events:putEvents': putEvents,
     },
   });
   engines.push(engine);
@@ -245,7 +245,7 @@ function start({ engine }: World, item: DeliveryMetaItem): string {
   // What startDelivery passes: never the recipient, the address or the text.
   return engine.startExecution({
     name: item.deliveryId,
-    input: { deliveryId: item.deliveryId, expiresAt: item.expiresAt, policy: item.policy },
+    input: executionInputOf({ deliveryId: item.deliveryId, expiresAt: item.expiresAt, policy: item.policy }),
   }).executionArn;
 }
 
@@ -354,14 +354,7 @@ describe('the delivery workflow', () => {
       failureClasses: [],
       lastSmsFailure: null,
     });
-    expect(statesEntered(w, executionArn)).toEqual([
-      'PrepareDelivery',
-      'SendSms',
-      'RecordOutcome',
-      'PublishOutcome',
-      'EndWithOutcome',
-      'Delivered',
-    ]);
+    expect(statesEntered(w, executionArn)).toEqual(['SendSms', 'RecordOutcome']);
     expectNoPersonalData(w, executionArn);
   });
 
@@ -392,16 +385,12 @@ describe('the delivery workflow', () => {
       failureClasses: ['Sms.Transient'],
     });
     expect(statesEntered(w, executionArn)).toEqual([
-      'PrepareDelivery',
       'SendSms',
       'DecideNextStep',
       'ActOnDecision',
       'WaitBeforeResend',
       'SendSms',
       'RecordOutcome',
-      'PublishOutcome',
-      'EndWithOutcome',
-      'Delivered',
     ]);
     const decision = w.engine
       .getExecutionHistory(executionArn)
@@ -482,15 +471,11 @@ describe('the delivery workflow', () => {
       },
     });
     expect(statesEntered(w, executionArn)).toEqual([
-      'PrepareDelivery',
       'SendSms',
       'DecideNextStep',
       'ActOnDecision',
       'SendEmail',
       'RecordOutcome',
-      'PublishOutcome',
-      'EndWithOutcome',
-      'EmailSent',
     ]);
     expectNoPersonalData(w, executionArn);
   });
@@ -513,7 +498,7 @@ describe('the delivery workflow', () => {
     expect(w.emails).toHaveLength(0);
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'UNDELIVERABLE' });
     expect(publishedOutcome()).toMatchObject({ outcome: 'UNDELIVERABLE', emailSent: false });
-    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['EndWithOutcome', 'Undeliverable']);
+    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['MarkUndeliverable', 'RecordOutcome']);
     expectNoPersonalData(w, executionArn);
   });
 
@@ -530,13 +515,7 @@ describe('the delivery workflow', () => {
     expect(w.sinch.accepted).toHaveLength(1);
     expect(w.emails).toHaveLength(0);
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EXPIRED' });
-    expect(statesEntered(w, executionArn).slice(-5)).toEqual([
-      'MarkExpired',
-      'RecordOutcome',
-      'PublishOutcome',
-      'EndWithOutcome',
-      'Expired',
-    ]);
+    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['MarkExpired', 'RecordOutcome']);
     expectNoPersonalData(w, executionArn);
   });
 
@@ -639,7 +618,7 @@ describe('the delivery workflow under AWS-side faults', () => {
       failureClasses: ['Lambda.TooManyRequestsException'],
     });
     expect(statesEntered(w, executionArn)).toContain('WaitBeforeResend');
-    expect(statesEntered(w, executionArn)).not.toContain('MarkUndeliverableAfterError');
+    expect(statesEntered(w, executionArn)).not.toContain('RecordOutcomeAfterError');
     expectNoPersonalData(w, executionArn);
   });
 
@@ -756,7 +735,7 @@ describe('the delivery workflow under AWS-side faults', () => {
       MAX_EMAIL_TRIES,
     );
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'UNDELIVERABLE' });
-    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['EndWithOutcome', 'Undeliverable']);
+    expect(statesEntered(w, executionArn).slice(-2)).toEqual(['MarkUndeliverable', 'RecordOutcome']);
     expect(publishedOutcome()).toMatchObject({ outcome: 'UNDELIVERABLE', failureClasses: ['Sms.Policy'] });
   });
 
@@ -790,6 +769,6 @@ describe('the delivery workflow under AWS-side faults', () => {
         recipientInvalid: false,
       },
     });
-    expect(statesEntered(w, executionArn)).not.toContain('MarkUndeliverableAfterError');
+    expect(statesEntered(w, executionArn)).not.toContain('RecordOutcomeAfterError');
   });
 });

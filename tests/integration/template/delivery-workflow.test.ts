@@ -7,6 +7,7 @@ import {
   type CloudFormationTemplate,
 } from '../../support/packaged-template';
 import { senderAddress } from '../../../lib/workflow/email-sender';
+import { OUTCOME_EVENT } from '../../../lib/workflow/outcome-event-sender';
 
 /** The value of a condition CloudFormation computes from literals with `Fn::Select` and `Fn::Split`. */
 function evaluate(value: unknown): unknown {
@@ -69,26 +70,46 @@ describe('packaged template: delivery workflow', () => {
       States: Record<string, { Parameters?: { FunctionName?: string } }>;
     };
 
-    expect(parsed.StartAt).toBe('PrepareDelivery');
+    expect(parsed.StartAt).toBe('SendSms');
     const functionOf = (state: string) =>
       references[parsed.States[state]!.Parameters!.FunctionName!.slice(2, -1)];
     expect(functionOf('SendSms')).toEqual({ 'Fn::GetAtt': ['SendSmsLambdaFunction', 'Arn'] });
     expect(functionOf('DecideNextStep')).toEqual({ 'Fn::GetAtt': ['DecideNextLambdaFunction', 'Arn'] });
     expect(functionOf('SendEmail')).toEqual({ 'Fn::GetAtt': ['SendEmailLambdaFunction', 'Arn'] });
     expect(functionOf('RecordOutcome')).toEqual({ 'Fn::GetAtt': ['RecordOutcomeLambdaFunction', 'Arn'] });
+    expect(functionOf('RecordOutcomeAfterError')).toEqual({
+      'Fn::GetAtt': ['RecordOutcomeLambdaFunction', 'Arn'],
+    });
   });
 
-  it('lets the state machine invoke only its four functions and put events only on the default bus', () => {
+  it('lets the state machine invoke only its four functions, and nothing else of events', () => {
     const statements = statementsOf('DeliveryStateMachineRole');
     const invoke = statements.find((statement) => actionsOf(statement).includes('lambda:InvokeFunction'));
-    const putEvents = statements.find((statement) => actionsOf(statement).includes('events:PutEvents'));
 
     const invoked = JSON.stringify(invoke?.Resource);
     for (const fn of ['SendSms', 'DecideNext', 'SendEmail', 'RecordOutcome'])
       expect(invoked).toContain(`${fn}LambdaFunction`);
     expect(invoked).not.toMatch(/Ingress|Processor|"SendLambdaFunction"/);
-    expect(JSON.stringify(putEvents?.Resource)).toContain('event-bus/${eventBus}');
-    expect(JSON.stringify(putEvents?.Resource)).toContain('"eventBus":"default"');
+    expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('events:'))).toEqual([]);
+  });
+
+  it('lets RecordOutcome put only the DeliveryOutcome event, only on the default bus', () => {
+    const putEvents = statementsOf('RecordOutcomeRole').filter((s) =>
+      actionsOf(s).includes('events:PutEvents'),
+    );
+
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]).toMatchObject({
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+      },
+      Condition: {
+        StringEquals: {
+          'events:source': OUTCOME_EVENT.source,
+          'events:detail-type': OUTCOME_EVENT.detailType,
+        },
+      },
+    });
   });
 
   it.each([
@@ -141,7 +162,13 @@ describe('packaged template: delivery workflow', () => {
     ],
     [
       'RecordOutcomeRole',
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'events:PutEvents',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ],
     ],
   ])('allows %s exactly the actions its function uses', (role, actions) => {
     // The permission policies, not the trust policy (sts:AssumeRole for lambda.amazonaws.com).

@@ -100,7 +100,15 @@ describe('send handler', () => {
         ConditionExpression: 'attribute_not_exists(PK)',
       });
       expect(startedInputs()).toEqual([
-        { deliveryId: 'login-7f3a9c', expiresAt: '2030-01-01T12:10:00.000Z', policy: expect.any(Object) },
+        {
+          deliveryId: 'login-7f3a9c',
+          expiresAt: '2030-01-01T12:10:00.000Z',
+          policy: expect.any(Object),
+          attempt: 1,
+          failures: [],
+          emailFailures: [],
+          lastSmsFailure: null,
+        },
       ]);
       expect(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({
         ':executionArn': EXECUTION_ARN,

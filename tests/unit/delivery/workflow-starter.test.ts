@@ -27,7 +27,7 @@ describe('createWorkflowStarter', () => {
 
   beforeEach(() => sfn.reset());
 
-  it('starts an execution named after the delivery with exactly the execution input', async () => {
+  it('starts an execution named after the delivery with its identity and the start state only', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
 
     const started = await starter.start({ ...INPUT, extra: 'never sent' } as ExecutionInput);
@@ -37,8 +37,18 @@ describe('createWorkflowStarter', () => {
     expect(call.args[0].input).toEqual({
       stateMachineArn: SM_ARN,
       name: 'd-1',
+      input: JSON.stringify({ ...INPUT, attempt: 1, failures: [], emailFailures: [], lastSmsFailure: null }),
+    });
+  });
+
+  it('treats an execution started with the identity alone (an earlier version) as the same delivery', async () => {
+    sfn.on(StartExecutionCommand).rejects(alreadyExists());
+    sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({
+      executionArn: EXECUTION_ARN,
       input: JSON.stringify(INPUT),
     });
+
+    await expect(starter.start(INPUT)).resolves.toMatchObject({ alreadyStarted: true });
   });
 
   it('treats an existing execution with the same input as already started', async () => {

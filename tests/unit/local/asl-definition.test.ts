@@ -73,14 +73,13 @@ describe('loadAslDefinition', () => {
       DecideNextStep: 'decideNext',
       SendEmail: 'sendEmail',
       RecordOutcome: 'recordOutcome',
-      PublishOutcome: 'events:putEvents',
+      RecordOutcomeAfterError: 'recordOutcome',
     });
     expect(tasks.get('SendSms')).toMatchObject({
       waitForTaskToken: true,
       resourceType: 'lambda',
       resource: 'invoke.waitForTaskToken',
     });
-    expect(tasks.get('PublishOutcome')).toMatchObject({ waitForTaskToken: false, resourceType: 'events' });
   });
 
   it('refuses a task it could not run locally', () => {

@@ -392,7 +392,6 @@ describe('createWorkflowEngine', () => {
         decideNext: noop,
         sendEmail: noop,
         recordOutcome: noop,
-        'events:putEvents': noop,
       },
       variables: { stage: 'dev' },
     });
@@ -401,6 +400,6 @@ describe('createWorkflowEngine', () => {
     expect(engine.stateMachineArn).toBe(
       'arn:aws:states:us-east-1:000000000000:stateMachine:receipt-driven-sms-dev-delivery',
     );
-    expect(engine.definition.StartAt).toBe('PrepareDelivery');
+    expect(engine.definition.StartAt).toBe('SendSms');
   });
 });

@@ -10,6 +10,8 @@ import {
 } from '../../../lib/workflow/next-step-policy';
 import { LAMBDA_SERVICE_ERRORS as LAMBDA_ERRORS } from '../../../lib/workflow/task-errors';
 import { parseAslYaml, type JsonObject } from '../../../local/asl-definition';
+import { executionInputOf } from '../../../lib/delivery/workflow-starter';
+import { DEFAULT_POLICY as POLICY } from '../../../lib/table/delivery-model';
 
 /**
  * Structural rules of `statemachines/delivery.asl.yml` that asl-validator does not know about: retries,
@@ -53,7 +55,7 @@ const AWS_FAULTS = [...LAMBDA_ERRORS, 'Aws.Unavailable'];
 const MIN_RETRY_SECONDS = 60;
 const MAX_SENDING_RETRY_SECONDS = 120;
 /** States that end a delivery that could still have been delivered. */
-const FAILURE_STATES = ['MarkUndeliverable', 'MarkUndeliverableAfterError', 'DeliveryFailed'];
+const FAILURE_STATES = ['MarkUndeliverable', 'RecordOutcomeAfterError', 'DeliveryFailed'];
 
 /** Whether an ASL error matcher list matches `error` (Step Functions: States.TaskFailed matches all but timeouts). */
 function matches(errorEquals: readonly string[], error: string): boolean {
@@ -286,17 +288,29 @@ describe('statemachines/delivery.asl.yml', () => {
       const last = all[all.length - 1];
 
       expect(last?.ErrorEquals).toEqual(['States.ALL']);
-      expect(last?.ResultPath).toBe('$.fatalError');
+      // RecordOutcomeAfterError keeps the error that brought the delivery there.
+      expect(last?.ResultPath).toBe(name === 'RecordOutcomeAfterError' ? null : '$.fatalError');
       const failStates = [...reachableFrom(last!.Next)].filter((s) => definition.States[s]?.Type === 'Fail');
       expect(failStates).toEqual(['DeliveryFailed']);
     },
   );
 
   it('fails the execution whenever a fatal error was caught, after recording the outcome', () => {
-    const [first] = (definition.States.EndWithOutcome!.Choices ?? []) as JsonObject[];
+    const intoRecordAfterError = states.flatMap(([, state]) =>
+      catchers(state).filter((catcher) => catcher.Next === 'RecordOutcomeAfterError'),
+    );
 
-    expect(first).toEqual({ Variable: '$.fatalError', IsPresent: true, Next: 'DeliveryFailed' });
-    expect(reachableFrom('MarkUndeliverableAfterError')).toContain('RecordOutcome');
+    expect(intoRecordAfterError.length).toBeGreaterThan(0);
+    for (const catcher of intoRecordAfterError) expect(catcher.ResultPath).toBe('$.fatalError');
+    // The same task as RecordOutcome, with the outcome fixed to UNDELIVERABLE, then the execution fails.
+    const record = definition.States.RecordOutcome!.Parameters as JsonObject;
+    const { 'outcome.$': recordedOutcome, ...recordPayload } = record.Payload as JsonObject;
+    expect(recordedOutcome).toBe('$.result.outcome');
+    expect(definition.States.RecordOutcomeAfterError).toMatchObject({
+      Parameters: { ...record, Payload: { ...recordPayload, outcome: 'UNDELIVERABLE' } },
+      Retry: definition.States.RecordOutcome!.Retry,
+      Next: 'DeliveryFailed',
+    });
     expect(definition.States.DeliveryFailed).toMatchObject({
       Type: 'Fail',
       ErrorPath: '$.fatalError.Error',
@@ -325,10 +339,30 @@ describe('statemachines/delivery.asl.yml', () => {
     const parameterPaths = JSON.stringify(tasks.map(([, state]) => state.Parameters));
 
     expect(parameterPaths).not.toMatch(/\$\.(to|text|email|recipient|phone)\b/);
-    expect(definition.States.PrepareDelivery!.Parameters).toEqual({
-      'deliveryId.$': '$.deliveryId',
-      'expiresAt.$': '$.expiresAt',
-      'policy.$': '$.policy',
+  });
+
+  it('starts at SendSms on an input that holds every field a later Parameters path reads', () => {
+    const input = executionInputOf({
+      deliveryId: 'd-1',
+      expiresAt: '2026-03-02T10:20:29.000Z',
+      policy: POLICY,
+    });
+    // What the states set themselves before anything reads it: caught errors, results and decisions.
+    const setByStates = new Set(['lastError', 'result', 'decision', 'outcome', 'fatalError']);
+    const read = new Set(
+      [...JSON.stringify(tasks.map(([, state]) => state.Parameters)).matchAll(/"\$\.(\w+)/g)].map(
+        ([, field]) => field!,
+      ),
+    );
+
+    expect(definition.StartAt).toBe('SendSms');
+    for (const field of [...read].filter((name) => !setByStates.has(name))) {
+      expect({ field, present: field in input }).toEqual({ field, present: true });
+    }
+    expect(input).toEqual({
+      deliveryId: 'd-1',
+      expiresAt: '2026-03-02T10:20:29.000Z',
+      policy: POLICY,
       attempt: 1,
       failures: [],
       emailFailures: [],
@@ -336,9 +370,9 @@ describe('statemachines/delivery.asl.yml', () => {
     });
   });
 
-  it('names its end states after the outcomes', () => {
-    const ends = states.filter(([, state]) => state.Type === 'Succeed').map(([name]) => name);
-
-    expect(ends.sort()).toEqual(['Delivered', 'EmailSent', 'Expired', 'Undeliverable']);
+  it('ends a delivery in RecordOutcome: the outcome is its output, and no state follows to cost a transition', () => {
+    expect(definition.States.RecordOutcome).toMatchObject({ End: true, ResultPath: '$.outcome' });
+    expect(states.filter(([, state]) => state.Type === 'Succeed')).toEqual([]);
+    expect(states.filter(([, state]) => String(state.Resource).includes('events:'))).toEqual([]);
   });
 });

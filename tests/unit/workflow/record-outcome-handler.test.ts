@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRecordOutcomeHandler } from '../../../lib/workflow/record-outcome-handler';
 import { createOutcomeRepository } from '../../../lib/table/outcome-repository';
+import { createOutcomeEventSender } from '../../../lib/workflow/outcome-event-sender';
 import { aMetaItem } from '../../builders/attempt-item';
 import { aLambdaContext } from '../../builders/function-url-event';
 import { captureOutput, type CapturedOutput } from '../../support/captured-output';
@@ -13,6 +15,7 @@ const NOW = new Date('2026-03-02T10:17:29.000Z');
 const META = aMetaItem({ deliveryId: 'd-1', attempts: undefined }); // created 10:15:29
 
 const dynamoMock = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
 let output: CapturedOutput;
 
 function buildHandler() {
@@ -20,14 +23,24 @@ function buildHandler() {
   return createRecordOutcomeHandler({
     config: { stage: 'unit', deliveriesTable: 'deliveries' },
     outcomes: createOutcomeRepository(documents, 'deliveries'),
+    events: createOutcomeEventSender(new EventBridgeClient({ region: 'us-east-1' })),
     logger: new Logger({ serviceName: 'record-outcome-unit', logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'record-outcome-unit' }),
     now: () => NOW,
   });
 }
 
+function publishedDetails(): unknown[] {
+  return eventsMock
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => JSON.parse(entry.Detail ?? 'null') as unknown);
+}
+
 beforeEach(() => {
   dynamoMock.reset();
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
   dynamoMock.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => ({
     Attributes: {
       ...META,
@@ -68,6 +81,49 @@ describe('record-outcome handler', () => {
       ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(outcome)',
       ExpressionAttributeValues: { ':outcome': 'DELIVERED_AFTER_RESEND', ':attempts': 2 },
     });
+  });
+
+  it('puts the recorded outcome on the default bus as one DeliveryOutcome event', async () => {
+    const detail = await buildHandler()(
+      { deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 1, failures: [] },
+      aLambdaContext(),
+    );
+
+    const [call, ...others] = eventsMock.commandCalls(PutEventsCommand);
+    expect(others).toEqual([]);
+    expect(call?.args[0].input.Entries).toEqual([
+      {
+        EventBusName: 'default',
+        Source: 'receipt-driven-sms',
+        DetailType: 'DeliveryOutcome',
+        Detail: JSON.stringify(detail),
+      },
+    ]);
+  });
+
+  it('publishes nothing when the outcome could not be recorded', async () => {
+    dynamoMock
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    await expect(
+      buildHandler()({ deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 1, failures: [] }, aLambdaContext()),
+    ).rejects.toThrow();
+    expect(eventsMock.commandCalls(PutEventsCommand)).toEqual([]);
+  });
+
+  it.each([
+    ['ThrottlingException', 'Aws.Unavailable'],
+    ['InternalFailure', 'Aws.Unavailable'],
+    ['AccessDeniedException', 'Error'],
+  ])('fails the task when EventBridge refuses the entry with %s, as %s', async (errorCode, expectedName) => {
+    eventsMock
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: errorCode, ErrorMessage: 'refused' }] });
+
+    await expect(
+      buildHandler()({ deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 1, failures: [] }, aLambdaContext()),
+    ).rejects.toMatchObject({ name: expectedName, message: expect.stringContaining(errorCode) });
   });
 
   it('counts each outcome in a Deliveries metric with the outcome as dimension', async () => {
@@ -154,6 +210,8 @@ describe('record-outcome handler', () => {
       outcomeAt: '2026-03-02T10:17:00.000Z',
       emailSent: true,
     });
+    // A retried task publishes the outcome META holds, never the one it was asked to record.
+    expect(publishedDetails()).toEqual([detail]);
     expect(output.logLines()).toContainEqual(
       expect.objectContaining({
         message: 'An earlier outcome was already recorded; keeping it',

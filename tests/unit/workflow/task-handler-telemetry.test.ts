@@ -227,6 +227,7 @@ describe('workflow task Lambdas: logs and metrics', () => {
     const handler = createRecordOutcomeHandler({
       config: taskConfig,
       outcomes,
+      events: { send: async () => undefined },
       ...telemetry(),
       now: () => NOW,
     });
