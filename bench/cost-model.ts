@@ -101,7 +101,7 @@ export function costOf(usage: Usage, prices: AwsPrices = AWS_PRICES): CostBreakd
   return { lines, totalUsd: lines.reduce((total, { usd }) => total + usd, 0) };
 }
 
-/** The AWS cost of one delivery as a share of one US SMS (the goal is ≤ 0.05). */
+/** The AWS cost of one delivery as a share of one US SMS (the goal is `OVERHEAD_BUDGET_SHARE`). */
 export function shareOfSms(usdPerDelivery: number, sms: Price = US_SMS_PRICE): number {
   return usdPerDelivery / sms.usd;
 }

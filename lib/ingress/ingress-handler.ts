@@ -59,7 +59,6 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
   const handleWebhook = async (
     event: APIGatewayProxyEventV2,
     context: Context,
-    { signal }: { signal: AbortSignal },
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const secrets = webhookSecrets.value(context);
     try {
@@ -71,7 +70,6 @@ export function createIngressHandler(deps: IngressDeps): IngressHandler {
           maxFutureSeconds: config.webhookMaxFutureSeconds,
           queue,
           now,
-          signal,
         },
       );
       recordWebhookOutcome(outcome, deps);

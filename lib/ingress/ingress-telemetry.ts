@@ -38,11 +38,16 @@ export function recordWebhookRequest({ metrics }: Pick<IngressTelemetry, 'metric
 /**
  * Logs and counts what happened to a verified webhook. Log lines carry the event type, Sinch's message id
  * and status, never the body (it holds the phone number and metadata).
+ *
+ * An enqueued report is counted (`ReceiptsAccepted`) and logged at DEBUG only: the processor logs every
+ * receipt it applies ("Receipt processed", with the message id) and the timeline keeps it, so an INFO line
+ * here would say it twice, at about an eighth of the ingress's CPU per request (docs/performance.md).
+ * What is exceptional, parked or refused, is logged at WARN.
  */
 export function recordWebhookOutcome(outcome: WebhookOutcome, { logger, metrics }: IngressTelemetry): void {
   switch (outcome.outcome) {
     case 'enqueued':
-      logger.info('Delivery report enqueued', {
+      logger.debug('Delivery report enqueued', {
         eventType: outcome.eventType,
         messageId: outcome.messageId,
         status: outcome.status,

@@ -12,9 +12,9 @@ export interface ReceiptAttributes {
 /** Where verified webhooks go: the receipts queue, or its DLQ when they cannot be used. */
 export interface ReceiptQueue {
   /** Sends a receipt to the receipts queue for the processor. */
-  enqueue(envelope: ReceiptEnvelope, attributes: ReceiptAttributes, signal?: AbortSignal): Promise<void>;
+  enqueue(envelope: ReceiptEnvelope, attributes: ReceiptAttributes): Promise<void>;
   /** Parks a signed but unusable webhook in the DLQ, with the reason, so it is kept but never retried. */
-  park(envelope: ReceiptEnvelope, reason: string, signal?: AbortSignal): Promise<void>;
+  park(envelope: ReceiptEnvelope, reason: string): Promise<void>;
 }
 
 export interface ReceiptQueueOptions {
@@ -48,7 +48,6 @@ export function createReceiptQueue({ sqs, queueUrl, dlqUrl }: ReceiptQueueOption
     url: string,
     envelope: ReceiptEnvelope,
     attributes: Attributes,
-    signal: AbortSignal | undefined,
   ): Promise<void> => {
     const command = new SendMessageCommand({
       QueueUrl: url,
@@ -56,32 +55,25 @@ export function createReceiptQueue({ sqs, queueUrl, dlqUrl }: ReceiptQueueOption
       MessageAttributes: toMessageAttributes(attributes),
     });
     try {
-      await sqs.send(command, signal ? { abortSignal: signal } : {});
+      // No per-call options, so the client reuses its resolved middleware (`cacheMiddleware`); the
+      // client's bounded timeouts end a hung call inside the function's own timeout.
+      await sqs.send(command);
     } catch (error) {
       throw new QueueUnavailableError(`Could not send the webhook to the ${target}`, { cause: error });
     }
   };
 
   return {
-    enqueue: (envelope, { eventType, messageId, status }, signal) =>
-      send(
-        'receipts queue',
-        queueUrl,
-        envelope,
-        {
-          [RECEIPT_ATTRIBUTES.eventType]: eventType,
-          [RECEIPT_ATTRIBUTES.messageId]: messageId,
-          [RECEIPT_ATTRIBUTES.status]: status,
-        },
-        signal,
-      ),
-    park: (envelope, reason, signal) =>
-      send(
-        'receipts DLQ',
-        dlqUrl,
-        envelope,
-        { [RECEIPT_ATTRIBUTES.parkedReason]: reason, [RECEIPT_ATTRIBUTES.parkedBy]: 'ingress' },
-        signal,
-      ),
+    enqueue: (envelope, { eventType, messageId, status }) =>
+      send('receipts queue', queueUrl, envelope, {
+        [RECEIPT_ATTRIBUTES.eventType]: eventType,
+        [RECEIPT_ATTRIBUTES.messageId]: messageId,
+        [RECEIPT_ATTRIBUTES.status]: status,
+      }),
+    park: (envelope, reason) =>
+      send('receipts DLQ', dlqUrl, envelope, {
+        [RECEIPT_ATTRIBUTES.parkedReason]: reason,
+        [RECEIPT_ATTRIBUTES.parkedBy]: 'ingress',
+      }),
   };
 }

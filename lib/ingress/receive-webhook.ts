@@ -22,8 +22,6 @@ export interface ReceiveWebhookDeps {
   readonly queue: ReceiptQueue;
   /** Epoch milliseconds; injected so tests control the time window and `receivedAt`. */
   readonly now: () => number;
-  /** Aborts a queue call when the Lambda is about to time out. */
-  readonly signal?: AbortSignal;
 }
 
 /** What happened to a verified webhook. Every variant is a 200 to Sinch. */
@@ -71,10 +69,10 @@ export async function receiveWebhook(
     rawBody: webhook.rawBody,
   };
   if (route.action === 'park') {
-    await deps.queue.park(envelope, route.reason, deps.signal);
+    await deps.queue.park(envelope, route.reason);
     return { outcome: 'parked', reason: route.reason };
   }
   const { eventType, messageId, status } = route;
-  await deps.queue.enqueue(envelope, { eventType, messageId, status }, deps.signal);
+  await deps.queue.enqueue(envelope, { eventType, messageId, status });
   return { outcome: 'enqueued', eventType, messageId, status };
 }

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -48,9 +48,20 @@ export function ssmClientClass(): typeof SSMClient {
  * An SQS client for the receipts queues. The resolved endpoint (regional, or `AWS_ENDPOINT_URL_SQS`
  * locally) decides where requests go and the queue URL is only an identifier: on AWS both name the same
  * host, while emulators hand out queue URLs on hosts such as `sqs.us-east-1.localhost` that do not resolve.
+ *
+ * `cacheMiddleware` resolves the middleware stack once per command type instead of on every call; it
+ * applies to calls made without per-call options (such as an `abortSignal`), so the queues pass none. It is
+ * not set on the DynamoDB document client, whose commands add marshalling middleware of their own per call.
+ *
+ * `md5: false` skips the SDK's MD5 comparison of each message body and its attributes with SQS's answer.
+ * It guards against corruption in transit, which TLS already detects; and every receipt carries its own
+ * SHA-256 of the raw webhook body, which the processor checks end to end (`receipt-envelope.ts`). What it
+ * cost an ingress invocation is in docs/performance.md.
  */
-export function createSqsClient(options: BoundedClientOptions = boundedClientOptions()): SQSClient {
-  return new SQSClient({ ...options, useQueueUrlAsEndpoint: false });
+export function createSqsClient(
+  options: BoundedClientOptions | SQSClientConfig = boundedClientOptions(),
+): SQSClient {
+  return new SQSClient({ ...options, useQueueUrlAsEndpoint: false, cacheMiddleware: true, md5: false });
 }
 
 /** A Step Functions client, bounded like {@link boundedClientOptions}. */

@@ -123,7 +123,7 @@ describe('ingress handler', () => {
       });
     });
 
-    it('is logged with its message id and the stage, and counted as accepted', async () => {
+    it('is logged at DEBUG with its message id and the stage, and counted as accepted', async () => {
       await buildHandler()(signedEvent(), aLambdaContext());
 
       expect(output.logLines()).toContainEqual(
@@ -134,6 +134,15 @@ describe('ingress handler', () => {
           status: 'DELIVERED',
         }),
       );
+      expect(metricValue(output, 'ReceiptsAccepted')).toEqual([expect.objectContaining({ value: 1 })]);
+    });
+
+    it('writes no log line at INFO, where the processor logs the receipt instead', async () => {
+      const logger = new Logger({ serviceName: 'ingress-unit', logLevel: 'INFO' });
+
+      await buildHandler({ logger })(signedEvent(), aLambdaContext());
+
+      expect(output.logLines()).toEqual([]);
       expect(metricValue(output, 'ReceiptsAccepted')).toEqual([expect.objectContaining({ value: 1 })]);
     });
 
