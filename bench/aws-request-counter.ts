@@ -22,11 +22,15 @@ export interface AwsRequestCounter {
   stop(): void;
 }
 
-/** Starts counting requests to the given endpoints (service name → endpoint URL). */
-export function countAwsRequests(endpoints: Readonly<Record<string, string>>): AwsRequestCounter {
+/** Starts counting requests to the given endpoints (service name → its endpoint URL, or several). */
+export function countAwsRequests(
+  endpoints: Readonly<Record<string, string | readonly string[]>>,
+): AwsRequestCounter {
   const serviceByHost = new Map<string, string>();
-  for (const [service, endpoint] of Object.entries(endpoints)) {
-    if (endpoint) serviceByHost.set(new URL(endpoint).host, service);
+  for (const [service, urls] of Object.entries(endpoints)) {
+    for (const endpoint of typeof urls === 'string' ? [urls] : urls) {
+      if (endpoint) serviceByHost.set(new URL(endpoint).host, service);
+    }
   }
   let counts: Record<string, Record<string, number>> = {};
 
