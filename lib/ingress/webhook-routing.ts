@@ -83,12 +83,12 @@ function traceValue(value: unknown): string | undefined {
  * // { action: 'enqueue', eventType: 'message_delivery_report', messageId: '01H…', status: 'DELIVERED' }
  */
 export function routeWebhook(rawBody: string): WebhookRoute {
-  if (rawBody.trim() === '') return { action: 'park', reason: 'empty_body' };
   let payload: unknown;
   try {
     payload = JSON.parse(rawBody);
   } catch {
-    return { action: 'park', reason: 'not_json' };
+    // Only a body that failed to parse can be blank: the common path copies nothing to find out.
+    return { action: 'park', reason: rawBody.trim() === '' ? 'empty_body' : 'not_json' };
   }
   if (!isObject(payload)) return { action: 'park', reason: 'not_an_object' };
 

@@ -164,9 +164,10 @@ export function verifyWebhookSignature(input: WebhookVerificationInput): Verifie
   }
   if (!isEpochSeconds(timestamp)) throw new WebhookVerificationError('malformed_timestamp');
 
-  const matches = secrets.some((secret) =>
-    sameSignature(signature, computeWebhookSignature(rawBody, nonce, timestamp, secret)),
-  );
+  let matches = false;
+  for (let i = 0; i < secrets.length && !matches; i += 1) {
+    matches = sameSignature(signature, computeWebhookSignature(rawBody, nonce, timestamp, secrets[i]!));
+  }
   if (!matches) {
     throw new WebhookVerificationError(
       SIGNATURE_PATTERN.test(signature) ? 'signature_mismatch' : 'malformed_signature',
