@@ -218,6 +218,16 @@ describe('receipt-sms main', () => {
       expect(io.out()).not.toContain('\u001b[');
     });
 
+    it("links a deployed stage's execution to the AWS console", async () => {
+      const io = aCapturedIo();
+
+      await main(['inspect', 'd-otp-1', '--stage', 'prod'], io, depsFor(aDeliveredTarget()));
+
+      expect(io.out()).toMatch(
+        /^Console {4}https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/states\/home\?region=[a-z0-9-]+#\/v2\/executions\/details\/arn%3Aaws%3Astates%3A/m,
+      );
+    });
+
     it('explains the reason code with the processor classifier', async () => {
       // Prepare
       const target = aFakeTarget({
