@@ -53,7 +53,7 @@ describe('receipt-sms main', () => {
       expect(io.out()).toContain('Exit codes: 0 ok, 1 not found, 2 usage error');
     });
 
-    it.each([['inspect'], ['list'], ['find'], ['dlq', 'list'], ['dlq', 'redrive']])(
+    it.each([['inspect'], ['list'], ['find'], ['dlq', 'list'], ['dlq', 'redrive'], ['console']])(
       'has --help for %s',
       async (...command) => {
         const io = aCapturedIo();
