@@ -173,10 +173,14 @@ export function createConsoleHandler(
         redactNumbers(query),
       );
     }
-    return showDelivery(query);
+    return showDelivery(query, { canonical: false });
   }
 
-  async function showDelivery(id: string): Promise<ConsoleResponse> {
+  /**
+   * `/deliveries/<id>`, or the answer to a search for an id: found, it redirects to the delivery's own
+   * address unless already there (a search, or a Sinch message id), so it can be bookmarked and shared.
+   */
+  async function showDelivery(id: string, at: { canonical: boolean }): Promise<ConsoleResponse> {
     let story;
     try {
       story = await readDeliveryStory(services, target, id);
@@ -189,8 +193,9 @@ export function createConsoleHandler(
         "Check the id and the stage. Deliveries are kept for the stage's retention period (30 days by default).",
       );
     }
-    // A Sinch message id, or a search: the delivery's own address, so it can be bookmarked and shared.
-    if (story.report.deliveryId !== id) return redirect(deliveryHref(chrome, story.report.deliveryId));
+    if (!at.canonical || story.report.deliveryId !== id) {
+      return redirect(deliveryHref(chrome, story.report.deliveryId));
+    }
     return page(200, chrome, deliveryPage(chrome, story));
   }
 
@@ -288,7 +293,7 @@ export function createConsoleHandler(
       }
       if (!DELIVERY_ID_PATTERN.test(id))
         return notFound(`There is no delivery with id ${redactNumbers(id)}.`);
-      return showDelivery(id);
+      return showDelivery(id, { canonical: true });
     }
     if (rest === '/search') return refuse(405, 'Search with the form.', { allow: 'POST' });
     return notFound('There is no such page in the console.');

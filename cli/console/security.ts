@@ -38,18 +38,20 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
 }
 
 /**
- * Whether a form submission comes from the console's own pages. Browsers send `Origin` on every POST
- * and `Sec-Fetch-Site` on every request; a client that sends neither (curl with the token) is allowed,
- * since it already proved it knows the token.
+ * Whether a form submission comes from the console's own pages. Browsers send `Sec-Fetch-Site` on every
+ * request, and it must say `same-origin`. `Origin`, when it names a site, must be the console; under
+ * `Referrer-Policy: no-referrer` browsers send `Origin: null` for the console's own forms, so `null`
+ * decides nothing by itself. A client that sends neither (curl with the token) is allowed: it already
+ * proved it knows the token.
  */
 export function isSameOriginPost(
   headers: { readonly origin?: string; readonly 'sec-fetch-site'?: string },
   port: number,
 ): boolean {
   const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  if (site !== undefined && site !== 'same-origin') return false;
   const origin = headers.origin;
-  if (origin === undefined) return true;
+  if (origin === undefined || origin === 'null') return true;
   return allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
 }
 

@@ -82,7 +82,8 @@ const searchFor = (q: string, headers: Record<string, string> = {}) =>
     target: `/t/${TOKEN}/search`,
     headers: {
       host: HOST,
-      origin: `http://${HOST}`,
+      origin: 'null',
+      'sec-fetch-site': 'same-origin',
       'content-type': 'application/x-www-form-urlencoded',
       ...headers,
     },
@@ -198,7 +199,7 @@ describe('console router', () => {
       const byId = await handle(searchFor('d-otp-1'));
       const byMessage = await handle(searchFor('01HZX4R2K8M3P6Q9S1T4V7W0Y1'));
 
-      expect(byId.status).toBe(200);
+      expect(byId).toMatchObject({ status: 303, headers: { location: `/t/${TOKEN}/deliveries/d-otp-1` } });
       expect(byMessage).toMatchObject({
         status: 303,
         headers: { location: `/t/${TOKEN}/deliveries/d-otp-1` },

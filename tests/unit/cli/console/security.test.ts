@@ -46,7 +46,9 @@ describe('console security', () => {
     expect(isSameOriginPost({ origin: 'https://attacker.example' }, 8123)).toBe(false);
     expect(isSameOriginPost({ origin: 'http://127.0.0.1:9999' }, 8123)).toBe(false);
     expect(isSameOriginPost({ 'sec-fetch-site': 'cross-site' }, 8123)).toBe(false);
-    expect(isSameOriginPost({ origin: 'null' }, 8123)).toBe(false);
+    expect(isSameOriginPost({ origin: 'null', 'sec-fetch-site': 'same-origin' }, 8123)).toBe(true);
+    expect(isSameOriginPost({ origin: 'null', 'sec-fetch-site': 'cross-site' }, 8123)).toBe(false);
+    expect(isSameOriginPost({ 'sec-fetch-site': 'none' }, 8123)).toBe(false);
   });
 
   it('allows no script, no framing and nothing from elsewhere', () => {
