@@ -41,6 +41,7 @@ describe('receipt-sms console', () => {
     const page = await fetch(`${url}deliveries/d-otp-1`);
     const html = await page.text();
     const withoutToken = await fetch(new URL('/deliveries/d-otp-1', url));
+    const head = await fetch(`${url}deliveries/d-otp-1`, { method: 'HEAD' });
     stop.abort();
     const code = await running;
 
@@ -50,6 +51,9 @@ describe('receipt-sms console', () => {
     expect(page.status).toBe(200);
     expect(html).toContain('+46*****4567');
     expect(withoutToken.status).toBe(401);
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(html));
+    await expect(head.text()).resolves.toBe('');
     await expect(fetch(url)).rejects.toThrow();
     expect(target.state.closed).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { encodeEnvelope } from '../../../../lib/receipts/receipt-envelope';
 import { hashRecipient } from '../../../../lib/shared/pii';
-import { createConsoleHandler, type ConsoleRequest } from '../../../../cli/console/router';
+import { BodyTooLargeError, createConsoleHandler, type ConsoleRequest } from '../../../../cli/console/router';
 import type { Target } from '../../../../cli/target';
 import {
   aDeliveryRecord,
@@ -138,6 +138,17 @@ describe('console router', () => {
       expect(json.status).toBe(415);
     });
 
+    it('refuses a search body larger than a form sends', async () => {
+      const tooLarge = {
+        ...searchFor('d-otp-1'),
+        readBody: () => Promise.reject(new BodyTooLargeError('more than 4096 bytes')),
+      };
+
+      const response = await handlerFor()(tooLarge);
+
+      expect(response.status).toBe(413);
+    });
+
     it('sends the security headers on every page', async () => {
       const response = await handlerFor()(request());
 
@@ -183,6 +194,22 @@ describe('console router', () => {
       expect(response.body).not.toContain('<script>alert');
       expect(response.body).not.toContain('<img src=x');
       expect(response.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    });
+
+    it('reloads the page of a delivery still in progress, and only that', async () => {
+      // Prepare
+      const fake = aTarget();
+      fake.state.deliveries.push({ delivery: aDeliveryRecord({ deliveryId: 'd-running' }), attempts: [] });
+      const handle = handlerFor(fake);
+
+      // Act
+      const running = await handle(request({ target: `/t/${TOKEN}/deliveries/d-running` }));
+      const ended = await handle(request({ target: `/t/${TOKEN}/deliveries/d-otp-1` }));
+
+      // Assess
+      expect(running.body).toMatch(/<meta http-equiv="refresh" content="5"/);
+      expect(running.body).toContain('Still in progress');
+      expect(ended.body).not.toContain('http-equiv="refresh"');
     });
 
     it('answers 404 with a clear message for an unknown id', async () => {
