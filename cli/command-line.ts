@@ -20,6 +20,8 @@ export const OPTIONS = {
   limit: { type: 'string' },
   phone: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  port: { type: 'string' },
+  open: { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -225,4 +227,21 @@ export function parsePhone(text: string | undefined): string {
     );
   }
   return parsed.number;
+}
+
+/**
+ * Parses `--port`: a TCP port from 1 to 65535, or 0 (the default) for a free one.
+ *
+ * @example
+ * parsePort('8123'); // 8123
+ */
+export function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value > 65535) {
+    throw new UsageError(
+      `--port must be a whole number from 1 to 65535 (or 0 for a free port), got "${text}"`,
+    );
+  }
+  return value;
 }

@@ -17,6 +17,11 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly stdin: InputStream;
   readonly now: () => Date;
+  /**
+   * Ends a command that runs until stopped (`console`). The launcher leaves it unset: Ctrl-C ends the
+   * process. Tests abort it to stop the command in-process.
+   */
+  readonly signal?: AbortSignal;
   /** The repository root, where `.local/stack.json` lives. */
   readonly projectRoot: string;
 }

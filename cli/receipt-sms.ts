@@ -4,6 +4,7 @@ import type { SupportServices, fetchStackOutputs } from './adapters/connect';
 import { toCliError } from './aws-error';
 import type { Command, CommandContext } from './command-context';
 import { parseCommandLine, type TargetSpec } from './command-line';
+import { consoleCommand } from './commands/console';
 import { dlqListCommand } from './commands/dlq-list';
 import { dlqRedriveCommand } from './commands/dlq-redrive';
 import { findCommand } from './commands/find';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   findCommand,
   dlqListCommand,
   dlqRedriveCommand,
+  consoleCommand,
 ];
 
 /** Seams for tests: how a target is resolved and connected. */

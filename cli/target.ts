@@ -158,3 +158,28 @@ export function targetFromLocalStackFile(contents: string, path: string): LocalS
 export function executionArnFor(stateMachineArn: string, deliveryId: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${deliveryId}`;
 }
+
+const CONSOLE_HOSTS: Readonly<Record<string, (region: string) => string>> = {
+  aws: (region) => `${region}.console.aws.amazon.com`,
+  'aws-cn': (region) => `${region}.console.amazonaws.cn`,
+  'aws-us-gov': (region) => `${region}.console.amazonaws-us-gov.com`,
+};
+
+const EXECUTION_ARN = /^arn:(aws[a-z-]*):states:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:execution:[^:]+:[^:]+$/;
+
+/**
+ * The execution's page in the AWS Step Functions console, where engineering sees the graph and every
+ * state's input and output. `undefined` for an ARN that is not a Step Functions execution in a known
+ * partition.
+ *
+ * @example
+ * executionConsoleUrl('arn:aws:states:eu-west-1:123456789012:execution:delivery:d-1');
+ * // 'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn%3Aaws%3Astates%3A…'
+ */
+export function executionConsoleUrl(executionArn: string): string | undefined {
+  const match = EXECUTION_ARN.exec(executionArn);
+  const host = match ? CONSOLE_HOSTS[match[1]!] : undefined;
+  if (!match || !host) return undefined;
+  const region = match[2]!;
+  return `https://${host(region)}/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`;
+}

@@ -62,6 +62,7 @@ function banner(description: StackDescription): string {
     `  Scenario numbers: ${description.scenarios.map((s) => `${s.number} ${s.scenario}`).join(', ')}`,
     ...(description.faults.length > 0 ? [`  Faults: ${description.faults.join(', ')}`] : []),
     '  Everything above is in .local/stack.json. Try `npm run demo` in another terminal; Ctrl-C stops.',
+    '  Support console in the browser: `npx receipt-sms console --local --open` in another terminal.',
     '',
   ].join('\n');
 }

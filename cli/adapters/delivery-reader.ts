@@ -9,8 +9,11 @@ import type { OutcomeFilter } from '../delivery-list';
 import { ATTEMPT_FIELDS, DELIVERY_FIELDS, type AttemptRecord, type DeliveryRecord } from '../records';
 
 /**
- * Read-only access to the deliveries table for support. Every read names its attributes (a projection),
- * so the recipient's number, email address, message text and task tokens are never fetched.
+ * Read-only access to the deliveries table for support. Every read names its attributes (a projection,
+ * with `Select: SPECIFIC_ATTRIBUTES`), so the recipient's number, email address, message text and task
+ * tokens are never fetched. `SupportReadPolicy` in serverless.yml allows exactly {@link READ_ATTRIBUTES}
+ * with DynamoDB fine-grained access control, so the same holds for any other client using support's
+ * credentials; tests keep the two lists equal.
  */
 export interface DeliveryReader {
   /** The delivery and its attempts, or `undefined` when there is no such delivery. */
@@ -42,6 +45,27 @@ const RECIPIENT_INDEX_FIELDS = [
   'attempts',
 ];
 
+/** Keys of the table (`PK`, `SK`) and of its indexes, which the reads name in key conditions. */
+const KEY_ATTRIBUTES = ['PK', 'SK', 'messageId', 'toHash', 'createdAt'] as const;
+
+/** Every attribute any read below names: projections, key conditions and filters. */
+export const READ_ATTRIBUTES: readonly string[] = [
+  ...new Set([
+    ...KEY_ATTRIBUTES,
+    ...DELIVERY_FIELDS,
+    ...ATTEMPT_FIELDS,
+    ...RECIPIENT_INDEX_FIELDS,
+    'deliveryId',
+  ]),
+].sort();
+
+/**
+ * Fine-grained access control checks the `Select` of a Query or Scan; naming it (rather than relying
+ * on the default that a ProjectionExpression implies) lets the policy require it with a plain
+ * `StringEquals`.
+ */
+const SELECT = 'SPECIFIC_ATTRIBUTES';
+
 /** `#f0, #f1, …` placeholders, because several attribute names (`status`, `attempts`…) are reserved words. */
 function projection(fields: readonly string[]): {
   ProjectionExpression: string;
@@ -68,6 +92,7 @@ export function createDeliveryReader(client: DynamoDBDocumentClient, tableName: 
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: '#pk = :pk',
+            Select: SELECT,
             ProjectionExpression,
             ExpressionAttributeNames: { ...ExpressionAttributeNames, '#pk': 'PK' },
             ExpressionAttributeValues: { ':pk': deliveryPk(deliveryId) },
@@ -91,9 +116,11 @@ export function createDeliveryReader(client: DynamoDBDocumentClient, tableName: 
         new QueryCommand({
           TableName: tableName,
           IndexName: 'byMessage',
-          KeyConditionExpression: 'messageId = :m',
+          KeyConditionExpression: '#m = :m',
+          Select: SELECT,
+          ProjectionExpression: '#d',
+          ExpressionAttributeNames: { '#m': 'messageId', '#d': 'deliveryId' },
           ExpressionAttributeValues: { ':m': messageId },
-          ProjectionExpression: 'deliveryId',
           Limit: 1,
         }),
       );
@@ -108,6 +135,7 @@ export function createDeliveryReader(client: DynamoDBDocumentClient, tableName: 
           TableName: tableName,
           IndexName: 'byRecipient',
           KeyConditionExpression: '#h = :h',
+          Select: SELECT,
           ProjectionExpression,
           ExpressionAttributeNames: { ...ExpressionAttributeNames, '#h': 'toHash' },
           ExpressionAttributeValues: { ':h': toHash },
@@ -147,6 +175,7 @@ export function createDeliveryReader(client: DynamoDBDocumentClient, tableName: 
         const page = await client.send(
           new ScanCommand({
             TableName: tableName,
+            Select: SELECT,
             ProjectionExpression,
             FilterExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,

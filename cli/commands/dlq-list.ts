@@ -4,7 +4,7 @@ import { parseLimit } from '../command-line';
 import { EXIT_CODES } from '../exit-codes';
 import { count } from '../format/count';
 import { renderParkedReceipts } from '../format/dlq-text';
-import { summariseParkedMessage } from '../parked-receipt';
+import { readParkedReceipts } from '../support-queries';
 
 /** `dlq list`: parked receipts and why they were parked, without removing them. */
 export const dlqListCommand: Command = {
@@ -24,23 +24,20 @@ export const dlqListCommand: Command = {
 
   async run(context) {
     const limit = parseLimit(context.line.values.limit, 50, 1000);
-    const queue = context.services.parkedReceipts;
     context.progress.update('Reading parked receipts…');
-    const total = await queue.approximateCount();
-    const messages = await queue.peek(limit, (seen) =>
+    const { approximateTotal, receipts } = await readParkedReceipts(context.services, limit, (seen) =>
       context.progress.update(`Reading parked receipts… ${seen}`),
     );
     context.progress.done();
-    const receipts = messages.map(summariseParkedMessage);
 
     if (context.line.json) {
-      writeJson(context, { approximateTotal: Math.max(total, receipts.length), receipts });
+      writeJson(context, { approximateTotal, receipts });
       return EXIT_CODES.ok;
     }
     const summary =
       receipts.length === 0
         ? `No parked receipts in ${context.target.label}.`
-        : `${receipts.length} shown of about ${count(Math.max(total, receipts.length), 'parked receipt')} in ${context.target.label}. Nothing was removed.\n` +
+        : `${receipts.length} shown of about ${count(approximateTotal, 'parked receipt')} in ${context.target.label}. Nothing was removed.\n` +
           `After the cause is fixed, move them back: receipt-sms dlq redrive ${context.targetFlags}`;
     context.io.stdout.write(renderParkedReceipts(receipts, summary, context.style));
     return EXIT_CODES.ok;

@@ -1,12 +1,12 @@
-import { hashRecipient, maskPhone } from '../../lib/shared/pii';
+import { maskPhone } from '../../lib/shared/pii';
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { parseLimit, parsePhone } from '../command-line';
-import { toDeliveryRow } from '../delivery-list';
 import { NotFoundCliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { count } from '../format/count';
 import { renderDeliveryRows } from '../format/list-text';
+import { findDeliveriesTo } from '../support-queries';
 
 /** `find --phone <E.164>`: deliveries to one number, through the keyed recipient hash. */
 export const findCommand: Command = {
@@ -36,16 +36,14 @@ export const findCommand: Command = {
     const masked = maskPhone(phone);
 
     context.progress.update('Looking up the number…');
-    const key = await context.services.readRecipientHashKey();
-    const records = await context.services.deliveries.findByRecipientHash(hashRecipient(phone, key), limit);
+    const rows = await findDeliveriesTo(context.services, phone, limit);
     context.progress.done();
-    if (records.length === 0) {
+    if (rows.length === 0) {
       throw new NotFoundCliError(
         `No deliveries to ${masked} in ${context.target.label}.`,
         'Check the number (with country code) and the stage; deliveries are kept for the retention period (30 days by default).',
       );
     }
-    const rows = records.map(toDeliveryRow);
     if (context.line.json) writeJson(context, { recipient: masked, deliveries: rows });
     else {
       context.io.stdout.write(

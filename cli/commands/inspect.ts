@@ -1,5 +1,4 @@
 import { DELIVERY_ID_PATTERN } from '../../lib/table/delivery-model';
-import { classifyReason } from '../../lib/receipts/reason-classifier';
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { NotFoundCliError, UsageError } from '../errors';
@@ -7,16 +6,7 @@ import { EXIT_CODES } from '../exit-codes';
 import { renderDeliveryReport } from '../format/report-text';
 import { verdict } from '../guidance';
 import { redactNumbers } from '../redact';
-import { executionArnFor } from '../target';
-import { buildDeliveryReport, type ExplainReason } from '../timeline';
-
-/** The processor's classifier, worded for support: the class it acts on and the one-line rationale. */
-export const explainReason: ExplainReason = (code, subCode) => {
-  const { failureClass, rationale } = classifyReason({ code, ...(subCode ? { subCode } : {}) });
-  return { failureClass, meaning: rationale };
-};
-
-const PHONE_LIKE = /^\+?[\d\s().-]{7,}$/;
+import { looksLikePhoneNumber, readDeliveryStory } from '../support-queries';
 
 /** `inspect <deliveryId | sinch-message-id>`: the whole story of one delivery. */
 export const inspectCommand: Command = {
@@ -40,7 +30,7 @@ export const inspectCommand: Command = {
 
   async run(context) {
     const id = context.line.positionals[0]!;
-    if (PHONE_LIKE.test(id) && id.replace(/\D/g, '').length >= 7 && !/[A-Za-z_]/.test(id)) {
+    if (looksLikePhoneNumber(id)) {
       // Never echo it: error output ends up in tickets.
       throw new UsageError(
         'That looks like a phone number, not a delivery id.',
@@ -52,48 +42,32 @@ export const inspectCommand: Command = {
         'The id must be 1 to 80 letters, digits, "_" or "-" (a deliveryId or a Sinch message id).',
       );
     }
-    const { deliveries, executions } = context.services;
 
-    context.progress.update('Reading the delivery…');
-    let found = await deliveries.getDelivery(id);
-    if (!found) {
-      const deliveryId = await deliveries.findDeliveryIdByMessageId(id);
-      if (deliveryId) found = await deliveries.getDelivery(deliveryId);
-    }
-    if (!found) {
-      context.progress.done();
+    const story = await readDeliveryStory(context.services, context.target, id, (stage, events) =>
+      context.progress.update(
+        stage === 'delivery' ? 'Reading the delivery…' : `Reading the workflow history… ${events} events`,
+      ),
+    );
+    context.progress.done();
+    if (!story) {
       throw new NotFoundCliError(
         `No delivery and no Sinch message with id ${redactNumbers(id)} in ${context.target.label}.`,
         `Check the id and the stage. Deliveries are kept for the stage's retention period (30 days by default); recent ones: receipt-sms list ${context.targetFlags}`,
       );
     }
 
-    const { delivery, attempts } = found;
-    const executionArn =
-      delivery.executionArn ??
-      (context.target.stateMachineArn
-        ? executionArnFor(context.target.stateMachineArn, delivery.deliveryId)
-        : undefined);
-    let history;
-    let executionStatus;
-    if (executionArn) {
-      history = await executions.history(executionArn, (events) =>
-        context.progress.update(`Reading the workflow history… ${events} events`),
+    const { report, executionConsoleUrl } = story;
+    if (context.line.json) {
+      writeJson(context, {
+        ...report,
+        ...(executionConsoleUrl ? { executionConsoleUrl } : {}),
+        guidance: verdict(report),
+      });
+    } else {
+      context.io.stdout.write(
+        renderDeliveryReport(report, context.style, executionConsoleUrl ? { executionConsoleUrl } : {}),
       );
-      if (history) executionStatus = await executions.status(executionArn);
     }
-    context.progress.done();
-
-    const report = buildDeliveryReport({
-      delivery,
-      attempts,
-      ...(history ? { history } : {}),
-      ...(executionStatus ? { executionStatus } : {}),
-      ...(executionArn ? { executionArn } : {}),
-      explainReason,
-    });
-    if (context.line.json) writeJson(context, { ...report, guidance: verdict(report) });
-    else context.io.stdout.write(renderDeliveryReport(report, context.style));
     return EXIT_CODES.ok;
   },
 };

@@ -1,11 +1,12 @@
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { parseLimit } from '../command-line';
-import { parseOutcomeFilter, selectRecent } from '../delivery-list';
+import { parseOutcomeFilter } from '../delivery-list';
 import { parseSince } from '../duration';
 import { EXIT_CODES } from '../exit-codes';
 import { count } from '../format/count';
 import { renderDeliveryRows } from '../format/list-text';
+import { listRecentDeliveries } from '../support-queries';
 
 /** `list [--outcome X] [--since 24h] [--limit 50]`: recent deliveries, newest first. */
 export const listCommand: Command = {
@@ -46,26 +47,26 @@ export const listCommand: Command = {
     const limit = parseLimit(values.limit, 50, 1000);
 
     context.progress.update('Scanning the deliveries table…');
-    const records = await context.services.deliveries.scanRecent(
-      { since, ...(outcome ? { outcome } : {}) },
+    const { matched: matchedCount, rows } = await listRecentDeliveries(
+      context.services,
+      { since, ...(outcome ? { outcome } : {}), limit },
       ({ scanned, matched }) =>
         context.progress.update(`Scanning the deliveries table… ${scanned} items read, ${matched} match`),
     );
     context.progress.done();
-    const rows = selectRecent(records, { since, ...(outcome ? { outcome } : {}), limit });
 
     if (context.line.json) {
       writeJson(context, {
         since: since.toISOString(),
         outcome: outcome ?? null,
         limit,
-        matched: records.length,
+        matched: matchedCount,
         deliveries: rows,
       });
     } else {
       const noun = outcome ? `${outcome} delivery` : 'delivery';
-      const matched = count(records.length, noun, `${outcome ? `${outcome} ` : ''}deliveries`);
-      const shown = rows.length < records.length ? `${rows.length} newest of ${matched}` : matched;
+      const matched = count(matchedCount, noun, `${outcome ? `${outcome} ` : ''}deliveries`);
+      const shown = rows.length < matchedCount ? `${rows.length} newest of ${matched}` : matched;
       context.io.stdout.write(
         renderDeliveryRows(
           rows,

@@ -31,7 +31,8 @@ export function clockTime(iso: string, day: string): string {
   return dateOf(iso) === day ? time : `${dateOf(iso)} ${time}`;
 }
 
-function offset(iso: string, startMs: number): string {
+/** `+2m 14s`: how long after the timeline's first entry. */
+export function offset(iso: string, startMs: number): string {
   const ms = Date.parse(iso) - startMs;
   return ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`;
 }
@@ -139,8 +140,12 @@ export function describeEntry(entry: TimelineEntry, style: Style): { headline: s
   }
 }
 
-/** Renders an `inspect` report for a terminal or a ticket. */
-export function renderDeliveryReport(report: DeliveryReport, style: Style): string {
+/** Renders an `inspect` report for a terminal or a ticket, with the execution's AWS console page if known. */
+export function renderDeliveryReport(
+  report: DeliveryReport,
+  style: Style,
+  links: { readonly executionConsoleUrl?: string } = {},
+): string {
   const lines: string[] = [];
   const header: string[][] = [
     [style.dim('Delivery'), style.bold(report.deliveryId)],
@@ -158,6 +163,7 @@ export function renderDeliveryReport(report: DeliveryReport, style: Style): stri
         ? `${report.executionArn}${report.executionStatus ? ` (${report.executionStatus})` : ''}`
         : 'not recorded',
     ],
+    ...(links.executionConsoleUrl ? [[style.dim('Console'), links.executionConsoleUrl]] : []),
   ];
   lines.push(columns(header), '');
 

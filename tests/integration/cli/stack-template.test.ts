@@ -1,3 +1,4 @@
+import { READ_ATTRIBUTES } from '../../../cli/adapters/delivery-reader';
 import { STACK_OUTPUTS } from '../../../cli/target';
 import {
   PACKAGING_TIMEOUT_MS,
@@ -15,7 +16,15 @@ interface Statement {
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
+
+/**
+ * What the deliveries table holds that support must never read: the recipient's number, the email
+ * (address, subject, text), the message text with the code, the task token that could complete a
+ * workflow step, and the request fingerprint that would confirm a guessed number or text.
+ */
+const PERSONAL_OR_SECRET = ['to', 'email', 'text', 'taskToken', 'requestHash'];
 
 function statementsOf(template: CloudFormationTemplate, policy: string): Statement[] {
   const properties = resourceNamed(template, policy).Properties as {
@@ -83,6 +92,42 @@ describe('packaged template: support CLI', () => {
     expect(grants(statementsOf(template, 'SupportRedrivePolicy'))).toEqual({
       'sqs:DeleteMessage': [{ 'Fn::GetAtt': ['ReceiptsDlq', 'Arn'] }],
       'sqs:SendMessage': [{ 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] }],
+    });
+  });
+
+  describe('DynamoDB fine-grained access for support', () => {
+    const dynamoStatements = () =>
+      statementsOf(template, 'SupportReadPolicy').filter((s) =>
+        actionsOf(s).some((action) => action.startsWith('dynamodb:')),
+      );
+
+    it('grants Query and Scan only for named attributes, with a projection', () => {
+      // Prepare
+      const statements = dynamoStatements();
+
+      // Assess
+      expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
+      for (const statement of statements) {
+        expect(statement.Condition).toEqual({
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': expect.any(Array) },
+          StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          Null: { 'dynamodb:Attributes': 'false' },
+        });
+      }
+    });
+
+    it('leaves the number, the email, the text, task tokens and the request fingerprint unreadable', () => {
+      for (const statement of dynamoStatements()) {
+        const allowed = statement.Condition!['ForAllValues:StringEquals']!['dynamodb:Attributes'];
+        for (const attribute of PERSONAL_OR_SECRET) expect(allowed).not.toContain(attribute);
+      }
+    });
+
+    it('allows exactly the attributes the CLI and the console read, so the two cannot drift', () => {
+      for (const statement of dynamoStatements()) {
+        const allowed = statement.Condition!['ForAllValues:StringEquals']!['dynamodb:Attributes'] as string[];
+        expect([...allowed].sort()).toEqual([...READ_ATTRIBUTES].sort());
+      }
     });
   });
 });

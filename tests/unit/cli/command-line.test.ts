@@ -1,4 +1,10 @@
-import { parseCommandLine, parseLimit, parsePhone, type CommandSpec } from '../../../cli/command-line';
+import {
+  parseCommandLine,
+  parseLimit,
+  parsePhone,
+  parsePort,
+  type CommandSpec,
+} from '../../../cli/command-line';
 import { UsageError } from '../../../cli/errors';
 import { COMMANDS } from '../../../cli/receipt-sms';
 
@@ -111,5 +117,17 @@ describe('parsePhone', () => {
 
   it('requires the option', () => {
     expect(() => parsePhone(undefined)).toThrow(/--phone <E.164 number> is required/);
+  });
+});
+
+describe('parsePort', () => {
+  it('defaults to 0, a free port, and accepts 1 to 65535', () => {
+    expect(parsePort(undefined)).toBe(0);
+    expect(parsePort('8123')).toBe(8123);
+    expect(parsePort('65535')).toBe(65535);
+  });
+
+  it.each(['65536', '-1', '80.5', 'http', ''])('rejects %p', (text) => {
+    expect(() => parsePort(text)).toThrow('--port must be a whole number from 1 to 65535');
   });
 });

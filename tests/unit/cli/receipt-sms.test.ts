@@ -53,7 +53,7 @@ describe('receipt-sms main', () => {
       expect(io.out()).toContain('Exit codes: 0 ok, 1 not found, 2 usage error');
     });
 
-    it.each([['inspect'], ['list'], ['find'], ['dlq', 'list'], ['dlq', 'redrive']])(
+    it.each([['inspect'], ['list'], ['find'], ['dlq', 'list'], ['dlq', 'redrive'], ['console']])(
       'has --help for %s',
       async (...command) => {
         const io = aCapturedIo();
@@ -216,6 +216,16 @@ describe('receipt-sms main', () => {
       expect(code).toBe(EXIT_CODES.ok);
       expect(io.out()).toMatch(/^Delivery {3}d-otp-1$/m);
       expect(io.out()).not.toContain('\u001b[');
+    });
+
+    it("links a deployed stage's execution to the AWS console", async () => {
+      const io = aCapturedIo();
+
+      await main(['inspect', 'd-otp-1', '--stage', 'prod'], io, depsFor(aDeliveredTarget()));
+
+      expect(io.out()).toMatch(
+        /^Console {4}https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/states\/home\?region=[a-z0-9-]+#\/v2\/executions\/details\/arn%3Aaws%3Astates%3A/m,
+      );
     });
 
     it('explains the reason code with the processor classifier', async () => {

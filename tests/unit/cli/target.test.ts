@@ -1,6 +1,7 @@
 import { TargetError } from '../../../cli/errors';
 import {
   executionArnFor,
+  executionConsoleUrl,
   stackName,
   targetFromLocalStackFile,
   targetFromStackOutputs,
@@ -126,5 +127,26 @@ describe('names', () => {
     expect(executionArnFor('arn:aws:states:eu-west-1:1:stateMachine:sm', 'd-1')).toBe(
       'arn:aws:states:eu-west-1:1:execution:sm:d-1',
     );
+  });
+});
+
+describe('executionConsoleUrl', () => {
+  it("links an execution to its page in its region's Step Functions console", () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:receipt-driven-sms-prod-delivery:d-1';
+
+    expect(executionConsoleUrl(arn)).toBe(
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${encodeURIComponent(arn)}`,
+    );
+  });
+
+  it('uses the console of the China partition', () => {
+    expect(executionConsoleUrl('arn:aws-cn:states:cn-north-1:123456789012:execution:sm:d-1')).toMatch(
+      /^https:\/\/cn-north-1\.console\.amazonaws\.cn\/states\//,
+    );
+  });
+
+  it('gives no link for something that is not an execution ARN', () => {
+    expect(executionConsoleUrl('arn:aws:states:eu-west-1:123456789012:stateMachine:sm')).toBeUndefined();
+    expect(executionConsoleUrl('javascript:alert(1)')).toBeUndefined();
   });
 });

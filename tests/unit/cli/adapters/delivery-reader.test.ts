@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createDeliveryReader } from '../../../../cli/adapters/delivery-reader';
+import { createDeliveryReader, READ_ATTRIBUTES } from '../../../../cli/adapters/delivery-reader';
 
 const SECRET_FIELDS = ['to', 'text', 'email', 'taskToken', 'toHash', 'requestHash'];
 
@@ -134,5 +134,50 @@ describe('createDeliveryReader', () => {
     expect(dynamo.commandCalls(ScanCommand)[0]!.args[0].input.FilterExpression).toBe(
       '#sk = :meta AND attribute_not_exists(#outcome)',
     );
+  });
+
+  it('names only READ_ATTRIBUTES, through placeholders, with Select SPECIFIC_ATTRIBUTES in every read', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: [{ SK: 'META', deliveryId: 'd-1' }] });
+    dynamo.on(ScanCommand).resolves({ Items: [] });
+
+    // Act
+    await reader.getDelivery('d-1');
+    await reader.findDeliveryIdByMessageId('m-1');
+    await reader.findByRecipientHash('hash', 5);
+    await reader.scanRecent({ since: new Date('2026-03-01T00:00:00Z'), outcome: 'DELIVERED' });
+    await reader.scanRecent({ outcome: 'IN_PROGRESS' });
+
+    // Assess
+    const inputs = [
+      ...dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input),
+      ...dynamo.commandCalls(ScanCommand).map((call) => call.args[0].input),
+    ];
+    expect(inputs).toHaveLength(5);
+    for (const input of inputs) {
+      expect(input.Select).toBe('SPECIFIC_ATTRIBUTES');
+      const expressions = [
+        input.ProjectionExpression,
+        'KeyConditionExpression' in input ? input.KeyConditionExpression : undefined,
+        input.FilterExpression,
+      ].filter((e): e is string => e !== undefined);
+      // With every name behind a placeholder, ExpressionAttributeNames is the whole list of names read.
+      const bare = expressions.flatMap((e) =>
+        e
+          .replace(/[#:][A-Za-z0-9_]+/g, '')
+          .split(/[^A-Za-z_]+/)
+          .filter((word) => word !== '' && word !== 'AND' && word !== 'attribute_not_exists'),
+      );
+      expect(bare).toEqual([]);
+      for (const name of Object.values(input.ExpressionAttributeNames ?? {})) {
+        expect(READ_ATTRIBUTES).toContain(name);
+      }
+    }
+  });
+
+  it('allows none of the personal or secret attributes', () => {
+    for (const secret of ['to', 'text', 'email', 'taskToken', 'requestHash']) {
+      expect(READ_ATTRIBUTES).not.toContain(secret);
+    }
   });
 });
