@@ -6,8 +6,9 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createDocumentClient } from '../shared/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
 import { createLogger, createMetrics } from '../shared/observability';
+import { createAttemptRepository } from '../table/attempt-repository';
 import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
-import { recordOutcomeTask } from './record-outcome-task';
+import { recordOutcomeTask, type RecordOutcomeTaskDeps } from './record-outcome-task';
 import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
 import { transientAwsErrors } from './task-errors';
 import { recordDeliveryOutcome } from './workflow-telemetry';
@@ -15,6 +16,7 @@ import { recordDeliveryOutcome } from './workflow-telemetry';
 export interface RecordOutcomeDeps {
   readonly config: WorkflowTaskConfig;
   readonly outcomes: OutcomeRepository;
+  readonly attempts: RecordOutcomeTaskDeps['attempts'];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -55,6 +57,7 @@ export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()):
   return {
     config,
     outcomes: createOutcomeRepository(documents, config.deliveriesTable),
+    attempts: createAttemptRepository(documents, config.deliveriesTable),
     logger: createLogger(),
     metrics: createMetrics(),
     now: () => new Date(),

@@ -187,7 +187,13 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
     now,
     ssm: { awsClientOptions: { region: 'us-east-1' } },
   });
-  const decideNext = createDecideNextHandler({ config: taskConfig, deliveries: table, logger, now });
+  const decideNext = createDecideNextHandler({
+    config: taskConfig,
+    deliveries: table,
+    attempts: table,
+    logger,
+    now,
+  });
   const sendEmail = createSendEmailHandler({
     config: emailConfig,
     deliveries: table,
@@ -200,6 +206,7 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
   const recordOutcome = createRecordOutcomeHandler({
     config: taskConfig,
     outcomes: table,
+    attempts: table,
     logger,
     metrics,
     now,

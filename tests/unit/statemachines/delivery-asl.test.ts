@@ -333,7 +333,20 @@ describe('statemachines/delivery.asl.yml', () => {
       failures: [],
       emailFailures: [],
       lastSmsFailure: null,
+      provider: null,
     });
+  });
+
+  it('lets the send path choose the provider of attempt 1 and DecideNextStep every later one', () => {
+    // Prepare
+    const sendSms = definition.States.SendSms!;
+
+    // Act
+    const payload = (sendSms.Parameters as { Payload: Record<string, unknown> }).Payload;
+
+    // Assess
+    expect(definition.States.PrepareDelivery!.Parameters).toMatchObject({ provider: null });
+    expect(payload['provider.$']).toBe('$.provider');
   });
 
   it('names its end states after the outcomes', () => {
