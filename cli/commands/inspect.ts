@@ -1,5 +1,5 @@
 import { DELIVERY_ID_PATTERN } from '../../lib/table/delivery-model';
-import { classifyReason } from '../../lib/receipts/reason-classifier';
+import { classifyReceipt } from '../../lib/receipts/provider-events';
 import type { Command } from '../command-context';
 import { writeJson } from '../command-context';
 import { NotFoundCliError, UsageError } from '../errors';
@@ -10,9 +10,15 @@ import { redactNumbers } from '../redact';
 import { executionArnFor } from '../target';
 import { buildDeliveryReport, type ExplainReason } from '../timeline';
 
-/** The processor's classifier, worded for support: the class it acts on and the one-line rationale. */
-export const explainReason: ExplainReason = (code, subCode) => {
-  const { failureClass, rationale } = classifyReason({ code, ...(subCode ? { subCode } : {}) });
+/**
+ * The processor's classifier, worded for support: the class it acts on and the one-line rationale, from
+ * the table of the provider that reported the code (Sinch's by default).
+ */
+export const explainReason: ExplainReason = (code, subCode, provider = 'sinch') => {
+  const { failureClass, rationale } = classifyReceipt({
+    provider,
+    reason: { code, ...(subCode ? { subCode } : {}) },
+  });
   return { failureClass, meaning: rationale };
 };
 
