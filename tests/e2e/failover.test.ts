@@ -1,3 +1,4 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { breakerKey } from '../../lib/table/breaker-repository';
 import type { BreakerState } from '../../lib/workflow/provider-breaker';
@@ -20,6 +21,7 @@ import {
   type DeliveryRequestForTest,
 } from '../support/local-stack-deliveries';
 import { keptReportBodies } from '../support/delivery-invariants';
+import { anAwsSmsEvent } from '../builders/aws-sms-event';
 
 /**
  * The secondary SMS provider on the local stack (`failover: true`): the failover table moves the scenarios
@@ -150,6 +152,47 @@ describe('failover to the secondary provider', () => {
     expect(secondary.receipts?.map((r) => r.status)).toEqual(['QUEUED_ON_CHANNEL', 'DELIVERED']);
     expect(secondary.receipts?.map((r) => r.key.split('#')[1])).toEqual(['TEXT_PENDING', 'TEXT_DELIVERED']);
   });
+
+  it(
+    'counts an event that claims our message but names another message id as an orphan, and changes nothing',
+    async () => {
+      // Prepare: an event with the reference of a delivered attempt, for a message we never sent
+      const target = run.observations.get('fo-delivered')!.summary.attempts[0]!;
+      const forged = anAwsSmsEvent({
+        eventType: 'TEXT_INVALID',
+        messageId: 'not-one-of-ours',
+        reference: `fo-delivered#${target.attempt}`,
+        stage: 'local',
+      });
+      const sqs = new SQSClient({ ...stack.clientConfig, endpoint: stack.description.endpoints.sqs });
+
+      // Act
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.queues.ReceiptsQueue!.url,
+          MessageBody: JSON.stringify(forged),
+        }),
+      );
+      sqs.destroy();
+      const deadline = Date.now() + WORKFLOW_TIMEOUT_MS;
+      const orphaned = async (): Promise<boolean> => {
+        const queue = await stack.sqs.inspect(stack.queues.ReceiptsOrphansQueue!.name);
+        return (queue?.messages.ready ?? []).some((message) => message.body.includes('not-one-of-ours'));
+      };
+      while (!(await orphaned())) {
+        if (Date.now() > deadline) throw new Error('the forged event was never set aside');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+
+      // Assess
+      const [after] = (
+        await observe(stack, [requests.find((r) => r.deliveryId === 'fo-delivered')!], new Map())
+      ).values();
+      expect(after!.summary.attempts[0]).toMatchObject({ status: 'DELIVERED', receipts: target.receipts });
+      expect(stack.logs.some((entry) => entry.line.includes('"OrphanReceipts"'))).toBe(true);
+    },
+    WORKFLOW_TIMEOUT_MS,
+  );
 
   it('keeps phone numbers, addresses and texts out of logs, outcome events and histories', () => {
     // Prepare
