@@ -16,6 +16,8 @@ export interface Usage {
   readonly dynamoDbReadUnits: number;
   readonly sesEmails: number;
   readonly eventBridgeEvents: number;
+  /** SMS message parts sent through the secondary provider, AWS End User Messaging SMS. */
+  readonly secondarySmsParts: number;
   /** Bytes of function log lines (CloudWatch Logs ingestion). */
   readonly logBytes: number;
 }
@@ -29,6 +31,7 @@ export const ZERO_USAGE: Usage = {
   dynamoDbReadUnits: 0,
   sesEmails: 0,
   eventBridgeEvents: 0,
+  secondarySmsParts: 0,
   logBytes: 0,
 };
 
@@ -96,6 +99,7 @@ export function costOf(usage: Usage, prices: AwsPrices = AWS_PRICES): CostBreakd
     line('DynamoDB reads', usage.dynamoDbReadUnits, prices.dynamoDbReadUnit),
     line('SES emails', usage.sesEmails, prices.sesEmail),
     line('EventBridge events', usage.eventBridgeEvents, prices.eventBridgeEvent),
+    line('AWS End User Messaging SMS', usage.secondarySmsParts, prices.awsSmsUsMessagePart),
     line('CloudWatch Logs', usage.logBytes / 1e9, prices.cloudWatchLogsGb),
   ];
   return { lines, totalUsd: lines.reduce((total, { usd }) => total + usd, 0) };

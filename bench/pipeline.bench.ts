@@ -155,6 +155,8 @@ function usageOf(
     dynamoDbReadUnits: reads * readUnits(itemBytes, true),
     sesEmails: requests.total('ses'),
     eventBridgeEvents: requests.total('eventbridge', 'PutEvents'),
+    // The benchmark's stack runs without the secondary provider.
+    secondarySmsParts: 0,
     logBytes: meters.logBytes,
   };
 }
@@ -354,6 +356,7 @@ export default async function run(context: BenchContext): Promise<BenchRow[]> {
       dynamoDbReadUnits: reads * readUnits(itemBytes, true),
       sesEmails: sum(mixCounts.ses),
       eventBridgeEvents: mixCounts.eventbridge?.PutEvents ?? 0,
+      secondarySmsParts: 0,
       logBytes: mixMeters.logBytes,
     };
     const perThousandCounts = Object.entries(mixCounts).flatMap(([service, ops]) =>

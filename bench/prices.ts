@@ -69,6 +69,22 @@ export const AWS_PRICES = {
     unit: 'event',
     source: 'https://aws.amazon.com/eventbridge/pricing/',
   },
+  /**
+   * AWS End User Messaging SMS, one outbound SMS message part to a US number from a toll-free or 10DLC
+   * number: the base price plus the carrier fee, as AWS's own example events for a US message show them
+   * ("totalMessagePrice": 0.00581, "totalCarrierFee": 0.003,
+   * https://docs.aws.amazon.com/sms-voice/latest/userguide/monitor-event-bridge.html, read 2026-12-02).
+   * The list price itself (https://aws.amazon.com/end-user-messaging/pricing/) could NOT be confirmed
+   * offline; carrier fees vary by carrier and number type. Only a stage with the secondary provider on pays
+   * it, and only for the attempts that failed over. Its delivery events are AWS service events on the
+   * default bus, for which EventBridge charges nothing; their SQS requests are counted as every other.
+   */
+  awsSmsUsMessagePart: {
+    usd: 0.00581 + 0.003,
+    unit: 'SMS message part',
+    source:
+      'https://docs.aws.amazon.com/sms-voice/latest/userguide/monitor-event-bridge.html (example US event, 2026-12-02; list price unconfirmed offline)',
+  },
   /** CloudWatch Logs ingestion (standard class): $0.50 per GB, for the functions' log lines. */
   cloudWatchLogsGb: {
     usd: 0.5,

@@ -24,6 +24,7 @@ export type DeliveryRecord = Pick<DeliveryMetaItem, (typeof DELIVERY_FIELDS)[num
 export const ATTEMPT_FIELDS = [
   'attempt',
   'channel',
+  'provider',
   'messageId',
   'sentAt',
   'status',

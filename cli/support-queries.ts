@@ -1,5 +1,5 @@
 import { hashRecipient } from '../lib/shared/pii';
-import { classifyReason } from '../lib/receipts/reason-classifier';
+import { classifyReceipt } from '../lib/receipts/provider-events';
 import type { SupportServices } from './adapters/connect';
 import { selectRecent, toDeliveryRow, type DeliveryRow, type OutcomeFilter } from './delivery-list';
 import { summariseParkedMessage, type ParkedReceipt } from './parked-receipt';
@@ -12,9 +12,15 @@ import { buildDeliveryReport, type DeliveryReport, type ExplainReason } from './
  * commands add terminal output and exit codes, the console adds HTML.
  */
 
-/** The processor's classifier, worded for support: the class it acts on and the one-line rationale. */
-export const explainReason: ExplainReason = (code, subCode) => {
-  const { failureClass, rationale } = classifyReason({ code, ...(subCode ? { subCode } : {}) });
+/**
+ * The processor's classifier, worded for support: the class it acts on and the one-line rationale, from
+ * the table of the provider that reported the code (Sinch's by default).
+ */
+export const explainReason: ExplainReason = (code, subCode, provider = 'sinch') => {
+  const { failureClass, rationale } = classifyReceipt({
+    provider,
+    reason: { code, ...(subCode ? { subCode } : {}) },
+  });
   return { failureClass, meaning: rationale };
 };
 

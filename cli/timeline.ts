@@ -2,6 +2,7 @@ import type { FailureClass } from '../lib/shared/errors';
 import type { DeliveryPolicy, Outcome } from '../lib/table/delivery-model';
 import type { AttemptRecord, DeliveryRecord } from './records';
 import { redactNumbers } from './redact';
+import { providerOf, type SmsProviderId } from '../lib/shared/sms-providers';
 
 /**
  * Builds the one timeline support reads for a delivery, from two sources that each know half the story:
@@ -43,10 +44,17 @@ export interface ReasonExplanation {
   readonly failureClass: FailureClass;
   readonly meaning: string;
 }
-export type ExplainReason = (reasonCode: string, subCode?: string) => ReasonExplanation;
+/** `provider` is whose reason code it is: Sinch's codes and the secondary's event types have their own tables. */
+export type ExplainReason = (
+  reasonCode: string,
+  subCode?: string,
+  provider?: SmsProviderId,
+) => ReasonExplanation;
 
 export interface ReceiptView {
   readonly attempt: number;
+  /** Who reported it: the provider that sent the attempt. */
+  readonly provider: SmsProviderId;
   readonly messageId?: string;
   readonly status: string;
   /** When we received it (our clock). */
@@ -70,6 +78,7 @@ export type TimelineEntry =
       readonly kind: 'sms-sent';
       readonly at: string;
       readonly attempt: number;
+      readonly provider: SmsProviderId;
       readonly messageId?: string;
       readonly resend: boolean;
     }
@@ -112,6 +121,8 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' |
 export interface AttemptView {
   readonly attempt: number;
   readonly channel: string;
+  /** Who sent an SMS attempt. */
+  readonly provider?: SmsProviderId;
   readonly messageId?: string;
   readonly sentAt: string;
   readonly status: string;
@@ -355,11 +366,14 @@ function receiptViews(
   explainReason: ExplainReason,
 ): ReceiptView[] {
   return (attempt.receipts ?? []).map((receipt) => {
-    const explained = receipt.reasonCode ? explainReason(receipt.reasonCode, receipt.subCode) : undefined;
+    const explained = receipt.reasonCode
+      ? explainReason(receipt.reasonCode, receipt.subCode, providerOf(attempt))
+      : undefined;
     const failureClass = receipt.failureClass ?? explained?.failureClass;
     const afterOutcome = outcomeAt !== undefined && receipt.receivedAt > outcomeAt;
     return {
       attempt: attempt.attempt,
+      provider: providerOf(attempt),
       ...(attempt.messageId ? { messageId: attempt.messageId } : {}),
       status: receipt.status,
       receivedAt: receipt.receivedAt,
@@ -386,11 +400,12 @@ function attemptView(
   const storedCode = attempt.reason && REASON_CODE.test(attempt.reason) ? attempt.reason : undefined;
   const reasonText = attempt.reason && !storedCode ? redactNumbers(attempt.reason) : undefined;
   const reasonCode = storedCode ?? failedReceipt?.reasonCode;
-  const explained = reasonCode ? explainReason(reasonCode) : undefined;
+  const explained = reasonCode ? explainReason(reasonCode, undefined, providerOf(attempt)) : undefined;
   const failureClass = attempt.class ?? failedReceipt?.failureClass ?? explained?.failureClass;
   return {
     attempt: attempt.attempt,
     channel: attempt.channel,
+    ...(attempt.channel === 'SMS' && { provider: providerOf(attempt) }),
     ...(attempt.messageId ? { messageId: attempt.messageId } : {}),
     sentAt: attempt.sentAt,
     status: attempt.status,
@@ -438,6 +453,7 @@ export function buildDeliveryReport(input: TimelineInput): DeliveryReport {
       kind: 'sms-sent',
       at: attempt.sentAt,
       attempt: attempt.attempt,
+      provider: providerOf(attempt),
       ...(attempt.messageId ? { messageId: attempt.messageId } : {}),
       resend: smsCount > 1,
     });

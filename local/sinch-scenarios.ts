@@ -41,7 +41,9 @@ export type SendBehaviour =
   /** 429 to the first request of each delivery, then 200. */
   | 'rate-limited-once'
   /** 400 to every request (a request Sinch refuses, e.g. a recipient it does not accept). */
-  | 'reject';
+  | 'reject'
+  /** 503 to every request: Sinch is down for this number. */
+  | 'unavailable';
 
 export interface ExpectedResult {
   readonly outcome: Outcome;
@@ -50,6 +52,8 @@ export interface ExpectedResult {
   readonly emails: number;
   /** True when a DELIVERED report arrives after the workflow stopped waiting for it. */
   readonly lateSmsDelivered?: boolean;
+  /** SMS sent through the secondary provider (only on a stack with failover on). */
+  readonly secondarySends?: number;
 }
 
 export interface Scenario {
@@ -61,6 +65,17 @@ export interface Scenario {
   /** The reports for the n-th accepted send of one delivery (0 = first attempt). */
   readonly reports: (attemptIndex: number) => readonly PlannedReport[];
   readonly expected: ExpectedResult;
+  /**
+   * What the workflow ends with on a stack with the secondary provider on (`--failover`), when that differs:
+   * the failover table (lib/workflow/failover-rules.ts) moves the delivery to AWS End User Messaging SMS,
+   * whose stand-in delivers every scenario number.
+   */
+  readonly expectedWithFailover?: ExpectedResult;
+}
+
+/** Delivered by the secondary after `sinchSends` SMS Sinch accepted. */
+function deliveredThroughSecondary(sinchSends: number): ExpectedResult {
+  return { outcome: 'DELIVERED_AFTER_RESEND', smsSends: sinchSends, secondarySends: 1, emails: 0 };
 }
 
 /** A report is normally queued on the channel within a second and delivered a couple of seconds later. */
@@ -116,7 +131,13 @@ function failedWith(failureClass: FailureClass): PlannedReport[] {
 const maxAttempts = DEFAULT_POLICY.maxSmsAttempts;
 
 /** Fails every attempt with the class's reason code. */
-function failureScenario(id: string, number: string, failureClass: FailureClass, resends: boolean): Scenario {
+function failureScenario(
+  id: string,
+  number: string,
+  failureClass: FailureClass,
+  resends: boolean,
+  expectedWithFailover?: ExpectedResult,
+): Scenario {
   return {
     id,
     number,
@@ -124,6 +145,7 @@ function failureScenario(id: string, number: string, failureClass: FailureClass,
     send: 'accept',
     reports: () => failedWith(failureClass),
     expected: { outcome: 'EMAIL_SENT', smsSends: resends ? maxAttempts : 1, emails: 1 },
+    ...(expectedWithFailover && { expectedWithFailover }),
   };
 }
 
@@ -187,8 +209,8 @@ export const SCENARIOS: readonly Scenario[] = [
   failureScenario('failed-transient', '+46701740621', 'Transient', true),
   failureScenario('failed-rate-limited', '+46701740622', 'RateLimited', true),
   failureScenario('failed-policy', '+46701740623', 'Policy', false),
-  failureScenario('failed-config', '+46701740624', 'Config', false),
-  failureScenario('failed-unknown', '+46701740625', 'Unknown', true),
+  failureScenario('failed-config', '+46701740624', 'Config', false, deliveredThroughSecondary(1)),
+  failureScenario('failed-unknown', '+46701740625', 'Unknown', true, deliveredThroughSecondary(2)),
   {
     id: 'send-503',
     number: '+46701740630',
@@ -212,6 +234,16 @@ export const SCENARIOS: readonly Scenario[] = [
     send: 'reject',
     reports: () => [],
     expected: { outcome: 'EMAIL_SENT', smsSends: 0, emails: 1 },
+    expectedWithFailover: deliveredThroughSecondary(0),
+  },
+  {
+    id: 'sinch-unavailable',
+    number: '+46701740633',
+    title: 'messages:send answers 503 to every request',
+    send: 'unavailable',
+    reports: () => [],
+    expected: { outcome: 'EMAIL_SENT', smsSends: 0, emails: 1 },
+    expectedWithFailover: deliveredThroughSecondary(0),
   },
 ];
 
@@ -229,8 +261,15 @@ export interface ScenarioRow {
   readonly scenario: string;
   readonly title: string;
   readonly expected: ExpectedResult;
+  readonly expectedWithFailover?: ExpectedResult;
 }
 
 export function scenarioTable(): ScenarioRow[] {
-  return SCENARIOS.map((s) => ({ number: s.number, scenario: s.id, title: s.title, expected: s.expected }));
+  return SCENARIOS.map((s) => ({
+    number: s.number,
+    scenario: s.id,
+    title: s.title,
+    expected: s.expected,
+    ...(s.expectedWithFailover && { expectedWithFailover: s.expectedWithFailover }),
+  }));
 }

@@ -83,18 +83,23 @@ export function refusalFor(scenario: Scenario, request: number): SinchApiError |
     case 'accept':
       return undefined;
     case 'unavailable-once':
-      return request === 1
-        ? new SinchApiError(
-            503,
-            'UNAVAILABLE',
-            'The service is currently unavailable. Try again with back-off.',
-          )
-        : undefined;
+      return request === 1 ? unavailable() : undefined;
     case 'rate-limited-once':
       return request === 1
         ? new SinchApiError(429, 'RESOURCE_EXHAUSTED', 'Too many requests for this project; slow down.')
         : undefined;
     case 'reject':
       return invalid('The recipient identity is not accepted on the SMS channel.');
+    case 'unavailable':
+      return unavailable();
   }
+}
+
+/** What Sinch answers while it is down. */
+export function unavailable(): SinchApiError {
+  return new SinchApiError(
+    503,
+    'UNAVAILABLE',
+    'The service is currently unavailable. Try again with back-off.',
+  );
 }

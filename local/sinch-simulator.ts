@@ -9,7 +9,7 @@ import { SinchApiError, sendProblem, sendSinchError } from './sinch-api-errors';
 import { createSeededRandom, deriveSeed, type SeededRandom } from './seeded-random';
 import { buildDeliveryReport, eventTime, type AcceptedMessage } from './sinch-delivery-report';
 import { scenarioFor, type PlannedReport, type ReportStatus } from './sinch-scenarios';
-import { refusalFor, validateSendRequest } from './sinch-send-request';
+import { refusalFor, unavailable, validateSendRequest } from './sinch-send-request';
 import { signWebhook } from '../lib/ingress/webhook-signature';
 import { scaledMs, type TimeFactor } from './time-scale';
 import {
@@ -118,6 +118,8 @@ export interface SinchSimulator {
   setWebhookUrl(url: string): void;
   /** Turns chaos on (with a seed) or off while running. */
   setChaos(chaos: ChaosOptions | undefined, seed?: number): void;
+  /** Starts (true) or ends (false) an outage: while on, `messages:send` answers 503 to every request. */
+  setOutage(on: boolean): void;
   /** Accepted sends (each one SMS) for a delivery, by the `message_metadata` it carried. */
   acceptedSendsFor(deliveryId: string): SendRecord[];
   /** Resolves when no report is scheduled or in flight. */
@@ -167,6 +169,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
   let seed = options.seed ?? 1;
   let tokenRequests = 0;
   let stopped = false;
+  let outage = false;
 
   const faults = options.faults ?? NO_FAULTS;
   const replays: WebhookReplay[] = [];
@@ -395,7 +398,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
       attempt: correlation?.attempt,
     };
 
-    const refusal = refusalFor(scenario, count.requests);
+    const refusal = outage ? unavailable() : refusalFor(scenario, count.requests);
     if (refusal) {
       sends.push({ ...base, httpStatus: refusal.httpStatus });
       log(
@@ -455,6 +458,10 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
     setChaos: (next, nextSeed) => {
       chaos = next;
       if (nextSeed !== undefined) seed = nextSeed;
+    },
+    setOutage: (on) => {
+      outage = on;
+      log(`sinch: outage ${on ? 'started: messages:send answers 503' : 'ended'}`);
     },
     acceptedSendsFor: (deliveryId) =>
       sends.filter((send) => send.deliveryId === deliveryId && send.httpStatus === 200),

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import './promise-with-resolvers';
 import { createQueues, createTables, type LocalQueue, type LocalTable } from './cloud-resources';
@@ -12,6 +12,8 @@ import { startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
 import { createFaultInjector, type FaultCounts } from './fault-injector';
 import { formatFaults, validateFaults, type Faults } from './faults';
 import { startEventBridgeStandIn, type EventBridgeStandIn } from './eventbridge-stand-in';
+import { startAwsSmsStandIn, type AwsSmsStandIn } from './aws-sms-stand-in';
+import { eventRules, matchesEventPattern } from './event-rules';
 import { bundleFunctions } from './lambda-bundler';
 import { startLambdaHost, type LambdaHost } from './lambda-host';
 import {
@@ -67,6 +69,12 @@ const ACCOUNT_ID = '000000000000';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The sender of the fallback emails: the one identity a sandboxed SES (`ses-sandbox`) has verified. */
 export const LOCAL_EMAIL_FROM = 'no-reply@receipt-driven-sms.example.com';
+/** The secondary provider's params on a stack with `failover` on: one pool, one configuration set. */
+export const LOCAL_SECONDARY_PARAMS = {
+  secondarySmsProvider: 'aws-sms',
+  awsSmsOriginationIdentityArn: `arn:aws:sms-voice:us-east-1:000000000000:pool/pool-local`,
+  awsSmsConfigurationSet: 'receipt-driven-sms-local',
+} as const;
 
 /** Port offsets from `--port-base`, so a fixed base gives stable, documented URLs. */
 export const PORT_OFFSETS = {
@@ -77,6 +85,8 @@ export const PORT_OFFSETS = {
   ssm: 4,
   stepfunctions: 5,
   eventbridge: 6,
+  /** AWS End User Messaging SMS, with `failover` on. */
+  awsSms: 7,
   /** Function URLs follow, one port each, in the order of `functions:` in serverless.yml. */
   functionUrls: 10,
 } as const;
@@ -108,6 +118,14 @@ export interface LocalStackOptions {
   readonly onLog?: (entry: LogEntry) => void;
   /** Containers per function at most. */
   readonly maxConcurrency?: number;
+  /**
+   * Turns the secondary SMS provider on (`secondarySmsProvider: aws-sms`): an AWS End User Messaging SMS
+   * stand-in, its delivery events through the stage's EventBridge rule, and the breaker on Sinch. The
+   * breaker's params can be given too, like any other (`params`).
+   */
+  readonly failover?: boolean;
+  /** Params over `serverless.yml`'s, like `--param="name=value"`. */
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export interface LogEntry {
@@ -134,6 +152,8 @@ export interface StackDescription {
     readonly stepfunctions: string;
     readonly eventbridge: string;
     readonly sinch: string;
+    /** With `failover` on only. */
+    readonly awsSms?: string;
   };
   /** Function URL by function key (`ingress`, `send`). */
   readonly functionUrls: Readonly<Record<string, string>>;
@@ -167,6 +187,8 @@ export interface LocalStack {
   readonly sqs: SqsEmulator;
   readonly ssm: SsmStandIn;
   readonly events: EventBridgeStandIn;
+  /** The secondary provider's stand-in, with `failover` on. */
+  readonly awsSms?: AwsSmsStandIn;
   readonly queues: Readonly<Record<string, LocalQueue>>;
   readonly tables: Readonly<Record<string, LocalTable>>;
   /** Every log line so far, functions' and the stack's. */
@@ -258,6 +280,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sinchProjectId: sinchProject,
       sinchAppId: sinchApp,
       emailFrom: LOCAL_EMAIL_FROM,
+      ...(options.failover && LOCAL_SECONDARY_PARAMS),
+      ...options.params,
     },
   });
   const region = manifest.region;
@@ -353,6 +377,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(references.tables, await createTables(dynamoClient, manifest, { refs }));
     const { queues, tables } = references;
 
+    // The secondary's events go where the stage's EventBridge rules send them: the receipts queue.
+    let awsSms: AwsSmsStandIn | undefined;
+    if (options.failover) {
+      const rules = eventRules(manifest, queues);
+      awsSms = await startAwsSmsStandIn({
+        region,
+        accountId: ACCOUNT_ID,
+        originationIdentity: LOCAL_SECONDARY_PARAMS.awsSmsOriginationIdentityArn,
+        configurationSetName: LOCAL_SECONDARY_PARAMS.awsSmsConfigurationSet,
+        factor,
+        port: port(PORT_OFFSETS.awsSms),
+        log: (line) => log('aws-sms', line),
+        publish: async (event) => {
+          for (const rule of rules.filter((candidate) => matchesEventPattern(candidate.pattern, event))) {
+            for (const queue of rule.queues) {
+              await sqsClient.send(
+                new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify(event) }),
+              );
+            }
+          }
+        },
+      });
+      stoppers.push(awsSms.stop);
+    }
+
     const endpoints = {
       sqs: sqs.endpoint,
       dynamodb: dynamodb.endpoint,
@@ -362,6 +411,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepfunctions: '',
       eventbridge: events.endpoint,
       sinch: sinch.url,
+      ...(awsSms && { awsSms: awsSms.endpoint }),
     };
     // Filled in as each part starts; the functions read it only when they run.
     const awsEnvironment = (): Record<string, string> => ({
@@ -375,6 +425,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SSM: endpoints.ssm,
       AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+      ...(endpoints.awsSms && { AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: endpoints.awsSms }),
     });
 
     // The SSM parameters the functions name, filled with this run's secrets.
@@ -524,6 +575,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       ssm,
       events,
+      ...(awsSms && { awsSms }),
       queues,
       tables,
       logs,

@@ -23,6 +23,7 @@ Options:
   --chaos             simulated Sinch duplicates, reorders and drops reports and sees webhook 5xx
   --faults <list>     inject AWS-side faults, modelled on AWS's own errors (comma-separated, below)
   --seed <n>          seed of the chaos and the faults (the same seed replays the same draws)
+  --failover          turn the secondary SMS provider on: an AWS End User Messaging SMS stand-in, failover, breaker
   --quiet             print only the stack's own lines, not every function log line
   --help              show this help
 
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       faults: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      failover: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -104,10 +106,11 @@ async function main(argv: string[]): Promise<void> {
     fast: values.fast,
     portBase: portBase === 0 ? undefined : portBase,
     chaos: values.chaos,
+    failover: values.failover,
     seed,
     faults,
     onLog: (entry) => {
-      if (values.quiet && !['sinch', 'host', 'faults'].includes(entry.source)) return;
+      if (values.quiet && !['sinch', 'aws-sms', 'host', 'faults'].includes(entry.source)) return;
       const line = formatLogEntry(entry);
       if (line) console.log(line);
     },

@@ -12,6 +12,10 @@
  *   custom:
  *     requiredParams:
  *       names: [sinchProjectId, sinchAppId, emailFrom]
+ *       when:                       # optional: params required only while another param turns them on
+ *         - param: secondarySmsProvider
+ *           notIn: [none, '']
+ *           names: [awsSmsOriginationIdentityArn, awsSmsConfigurationSet]
  *       exceptStages: [local, ci]
  *
  * The values are read with the precedence osls gives `${param:…}` (`--param` on the command line, then
@@ -44,7 +48,22 @@ class RequiredParams {
     if ((settings.exceptStages || []).includes(stage)) return;
 
     const declared = (serverless.configurationInput && serverless.configurationInput.params) || {};
-    const undeclared = settings.names.filter(
+    const conditional = [].concat(settings.when || []);
+    for (const rule of conditional) {
+      if (
+        !rule ||
+        typeof rule.param !== 'string' ||
+        !Array.isArray(rule.names) ||
+        !Array.isArray(rule.notIn)
+      ) {
+        throw new serverless.classes.Error(
+          'custom.requiredParams.when takes items { param, notIn: [values], names: [params] }.',
+          'REQUIRED_PARAMS_NOT_CONFIGURED',
+        );
+      }
+    }
+    const allNames = [...settings.names, ...conditional.flatMap((rule) => [rule.param, ...rule.names])];
+    const undeclared = allNames.filter(
       (name) => !hasOwn(declared.default, name) && !hasOwn(declared[stage], name),
     );
     // A misspelt name would otherwise never be checked.
@@ -56,7 +75,13 @@ class RequiredParams {
     }
 
     const values = resolvedParams(declared, serverless.processedInput.options.param, stage);
-    const missing = missingParams(settings.names, values);
+    const required = [
+      ...settings.names,
+      ...conditional
+        .filter((rule) => !rule.notIn.map(String).includes(String(values[rule.param] ?? '').trim()))
+        .flatMap((rule) => rule.names),
+    ];
+    const missing = missingParams(required, values);
     if (missing.length > 0) {
       throw new serverless.classes.Error(
         `Stage "${stage}" is missing required params: ${missing.join(', ')}. ` +

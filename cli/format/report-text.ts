@@ -1,3 +1,4 @@
+import { SMS_PROVIDER_NAMES } from '../../lib/shared/sms-providers';
 import { formatDuration } from '../duration';
 import { verdict } from '../guidance';
 import type { DeliveryReport, ReceiptView, TimelineEntry } from '../timeline';
@@ -80,14 +81,20 @@ export function describeEntry(entry: TimelineEntry, style: Style): { headline: s
       };
     }
     case 'sms-sent': {
-      const what = `SMS attempt ${entry.attempt} sent${entry.resend ? ' (resend)' : ''}`;
-      const id = entry.messageId ? `Sinch message ${style.accent(entry.messageId)}` : 'no Sinch message id';
+      const through = entry.provider === 'sinch' ? '' : ` through ${SMS_PROVIDER_NAMES[entry.provider]}`;
+      const what = `SMS attempt ${entry.attempt} sent${through}${entry.resend ? ' (resend)' : ''}`;
+      const name = SMS_PROVIDER_NAMES[entry.provider];
+      const id = entry.messageId
+        ? `${name} message ${style.accent(entry.messageId)}`
+        : `no ${name} message id`;
       return { headline: `${style.bold(what)} · ${id}` };
     }
     case 'receipt': {
       const details = [
         ...(entry.meaning ? [`    ${style.dim(entry.meaning)}`] : []),
-        ...(entry.description ? [`    ${style.dim(`Sinch: ${entry.description}`)}`] : []),
+        ...(entry.description
+          ? [`    ${style.dim(`${SMS_PROVIDER_NAMES[entry.provider]}: ${entry.description}`)}`]
+          : []),
       ];
       return { headline: `  ${receiptHeadline(entry, style)}`, ...(details.length > 0 ? { details } : {}) };
     }

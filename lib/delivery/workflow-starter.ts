@@ -58,6 +58,9 @@ export function executionInputOf(input: ExecutionInput) {
     failures: [],
     emailFailures: [],
     lastSmsFailure: null,
+    // Who sends the attempt: null lets the send path choose for attempt 1 (the primary, unless the
+    // stage's breaker has it open); DecideNextStep names it for every resend (failover-rules.ts).
+    provider: null,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { ReceiptEntry, SmsDeliveredResult, SmsFailureCause } from '../table/delivery-model';
 import { AttemptNotFoundError, type FailureClass } from '../shared/errors';
 import { PROCESSOR_METRICS, count, type ProcessorTelemetry } from './processor-telemetry';
-import { classifyReason, type Classification } from './reason-classifier';
+import { classifyReceipt, receiptBelongsTo } from './provider-events';
+import type { Classification } from './reason-classifier';
 import type { DeliveryReceipt } from './receipt-payload';
 import type {
   AttemptRef,
@@ -244,15 +245,14 @@ export function createReceiptProcessor(
 
   return async function processReceipt(receipt, context) {
     const found = await recorder.findAttempt(receipt);
-    if (!found) throw new AttemptNotFoundError(receipt.messageId);
+    if (!found || !receiptBelongsTo(receipt, found.attempt))
+      throw new AttemptNotFoundError(receipt.messageId);
     const ref: AttemptRef = { deliveryId: found.attempt.deliveryId, attempt: found.attempt.attempt };
 
     const meaning = meaningOf(receipt.status);
     // SWITCHING_CHANNEL carries a reason too; its class is kept on the entry for support.
     const classification =
-      receipt.status === 'FAILED' || receipt.reason !== undefined
-        ? classifyReason(receipt.reason)
-        : undefined;
+      receipt.status === 'FAILED' || receipt.reason !== undefined ? classifyReceipt(receipt) : undefined;
     const { appended, advanced, attempt } = await recorder.appendReceipt(
       ref,
       receipt.messageId,

@@ -3,6 +3,7 @@ import { AttemptNotFoundError, UnusableReceiptError } from '../shared/errors';
 import type { ReceiptContext, ReceiptResult } from './process-receipt';
 import { PROCESSOR_METRICS, count, type ProcessorTelemetry } from './processor-telemetry';
 import type { ProcessorQueue } from './processor-queue';
+import { isAwsSmsEvent, parseAwsSmsEvent } from './aws-sms-events';
 import { readEnvelope } from './receipt-envelope';
 import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt-payload';
 import { TRANSIENT_RETRY, UNCORRELATED_RETRY, isTransientError, retryDelaySeconds } from './retry-policy';
@@ -37,6 +38,23 @@ export interface ReceiptMessageHandlerDeps extends ProcessorTelemetry {
   readonly orphanAfterReceives: number;
   /** A value in [0, 1) for the jitter of transient retries; `Math.random` unless a test fixes it. */
   readonly random?: () => number;
+}
+
+/** The parsed body when it is an EventBridge event of AWS End User Messaging SMS; else `undefined`. */
+function awsSmsEventOf(body: string): unknown {
+  if (!body.includes('"aws.sms-voice"')) return undefined;
+  try {
+    const json: unknown = JSON.parse(body);
+    return isAwsSmsEvent(json) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When SQS took the message: stands in for the webhook's receipt time for an event. */
+function sentAt(record: SQSRecord): string {
+  const epochMs = Number(record.attributes?.SentTimestamp);
+  return new Date(Number.isFinite(epochMs) && epochMs > 0 ? epochMs : Date.now()).toISOString();
 }
 
 function receiveCountOf(record: SQSRecord): number {
@@ -75,23 +93,40 @@ export function createReceiptMessageHandler(
       );
   };
 
-  return async function handleReceiptMessage(record) {
-    // The digest proves the body is, byte for byte, what the ingress verified; anything else is kept.
-    const { envelope, problem } = readEnvelope(record.body);
-    if (!envelope) return park(record, problem);
-
-    let receipt: DeliveryReceipt;
+  /**
+   * The receipt a queue message carries: a Sinch report in the ingress's envelope, or an event of the
+   * secondary provider exactly as the stage's EventBridge rule delivers it (the event JSON as the body).
+   */
+  const readReceipt = (
+    record: SQSRecord,
+  ): { receipt: DeliveryReceipt; receivedAt: string } | { parkedReason: string } => {
+    const event = awsSmsEventOf(record.body);
     try {
-      receipt = parseDeliveryReceipt(envelope.rawBody);
+      if (event !== undefined) return { receipt: parseAwsSmsEvent(event), receivedAt: sentAt(record) };
+      // The digest proves the body is, byte for byte, what the ingress verified; anything else is kept.
+      const { envelope, problem } = readEnvelope(record.body);
+      if (!envelope) return { parkedReason: problem };
+      return { receipt: parseDeliveryReceipt(envelope.rawBody), receivedAt: envelope.receivedAt };
     } catch (error) {
-      if (error instanceof UnusableReceiptError) return park(record, error.reason);
+      if (error instanceof UnusableReceiptError) return { parkedReason: error.reason };
       throw error;
     }
+  };
 
-    const logKeys = { sqsMessageId: record.messageId, messageId: receipt.messageId, status: receipt.status };
+  return async function handleReceiptMessage(record) {
+    const read = readReceipt(record);
+    if ('parkedReason' in read) return park(record, read.parkedReason);
+    const { receipt, receivedAt } = read;
+
+    const logKeys = {
+      sqsMessageId: record.messageId,
+      provider: receipt.provider,
+      messageId: receipt.messageId,
+      status: receipt.status,
+    };
     try {
       const result = await processReceipt(receipt, {
-        receivedAt: envelope.receivedAt,
+        receivedAt,
         claimId: record.messageId,
       });
       logger.info('Receipt processed', {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { UnusableReceiptError } from '../shared/errors';
+import type { SmsProviderId } from '../shared/sms-providers';
 import { isReceiptStatus, type ReceiptStatus } from './status-rules';
 
 /**
@@ -14,7 +15,9 @@ import { isReceiptStatus, type ReceiptStatus } from './status-rules';
 
 /** The parts of a delivery report the processor acts on. */
 export interface DeliveryReceipt {
-  /** Sinch message id, as returned by `messages:send`. */
+  /** Whose report it is: a Sinch webhook, or an event of the secondary (`aws-sms-events.ts`). */
+  readonly provider: SmsProviderId;
+  /** The provider's message id, as its send call returned it. */
   readonly messageId: string;
   readonly status: ReceiptStatus;
   /**
@@ -145,6 +148,7 @@ export function parseDeliveryReceipt(rawBody: string): DeliveryReceipt {
     : undefined;
 
   return {
+    provider: 'sinch',
     messageId,
     status: report.status,
     ...(eventTime !== undefined && { eventTime }),

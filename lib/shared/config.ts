@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { SECONDARY_SMS_PROVIDERS, type SecondarySmsProviderId } from './sms-providers';
 
 /**
  * The one place that reads `process.env`. Each Lambda calls its loader once at cold start; a missing or
@@ -136,6 +137,8 @@ export interface SendSmsConfig {
   readonly sinchAuthUrl: string;
   /** Optional sender id or number (`channel_properties.SMS_SENDER`). */
   readonly sinchSmsSender: string | undefined;
+  /** The secondary provider, when the stage has one (`secondarySmsProvider`). */
+  readonly secondarySms?: SecondarySmsConfig;
 }
 
 export function loadSendSmsConfig(env: Env = process.env): SendSmsConfig {
@@ -153,6 +156,7 @@ export function loadSendSmsConfig(env: Env = process.env): SendSmsConfig {
     sinchApiUrl: optional(env, 'SINCH_API_URL') ?? `https://${region}.conversation.api.sinch.com`,
     sinchAuthUrl: optional(env, 'SINCH_AUTH_URL') ?? 'https://auth.sinch.com',
     sinchSmsSender: optional(env, 'SINCH_SMS_SENDER'),
+    secondarySms: loadSecondarySms(env),
   };
 }
 
@@ -168,6 +172,65 @@ export function loadSendEmailConfig(env: Env = process.env): SendEmailConfig {
     deliveriesTable: required(env, 'DELIVERIES_TABLE'),
     emailFrom: required(env, 'EMAIL_FROM'),
   };
+}
+
+/**
+ * `SECONDARY_SMS_PROVIDER`: empty or `none` for no secondary (the default), else one of
+ * {@link SECONDARY_SMS_PROVIDERS}.
+ */
+function secondarySmsProvider(env: Env): SecondarySmsProviderId | undefined {
+  const value = optional(env, 'SECONDARY_SMS_PROVIDER')?.toLowerCase();
+  if (value === undefined || value === 'none') return undefined;
+  if (!(SECONDARY_SMS_PROVIDERS as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      `SECONDARY_SMS_PROVIDER must be none or one of ${SECONDARY_SMS_PROVIDERS.join(', ')}, got "${value}"`,
+    );
+  }
+  return value as SecondarySmsProviderId;
+}
+
+/** The stage's secondary SMS provider and what sending through it needs. */
+export interface SecondarySmsConfig {
+  readonly provider: SecondarySmsProviderId;
+  /** `SendTextMessage`'s `OriginationIdentity`: a phone number, sender id, pool, or its ARN. */
+  readonly originationIdentity: string;
+  readonly configurationSetName: string;
+  /** The stage-wide breaker on the primary (see `provider-breaker.ts`). */
+  readonly breaker: BreakerSettings;
+}
+
+export interface BreakerSettings {
+  /** Send failures of the primary within {@link windowSeconds} that open the breaker. */
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  /** How long the breaker stays open before one delivery probes the primary again. */
+  readonly openSeconds: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = { threshold: 5, windowSeconds: 60, openSeconds: 60 };
+
+function loadSecondarySms(env: Env): SecondarySmsConfig | undefined {
+  const provider = secondarySmsProvider(env);
+  if (provider === undefined) return undefined;
+  return {
+    provider,
+    originationIdentity: required(env, 'AWS_SMS_ORIGINATION_IDENTITY'),
+    configurationSetName: required(env, 'AWS_SMS_CONFIGURATION_SET'),
+    breaker: {
+      threshold: positiveInt(env, 'PRIMARY_BREAKER_THRESHOLD', DEFAULT_BREAKER.threshold),
+      windowSeconds: positiveInt(env, 'PRIMARY_BREAKER_WINDOW_SECONDS', DEFAULT_BREAKER.windowSeconds),
+      openSeconds: positiveInt(env, 'PRIMARY_BREAKER_OPEN_SECONDS', DEFAULT_BREAKER.openSeconds),
+    },
+  };
+}
+
+export interface DecideNextConfig extends WorkflowTaskConfig {
+  /** The stage's secondary SMS provider, if it has one: failover is then part of every decision. */
+  readonly secondarySmsProvider?: SecondarySmsProviderId;
+}
+
+export function loadDecideNextConfig(env: Env = process.env): DecideNextConfig {
+  return { ...loadWorkflowTaskConfig(env), secondarySmsProvider: secondarySmsProvider(env) };
 }
 
 export interface WorkflowTaskConfig {

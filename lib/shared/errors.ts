@@ -193,6 +193,60 @@ export class SinchRejectedError extends AppError {
   }
 }
 
+/**
+ * AWS End User Messaging SMS could not take `SendTextMessage` right now (throttled, a fault on AWS's side, the
+ * network). The secondary's counterpart of {@link SinchUnavailableError}; the state machine retries it.
+ */
+export class AwsSmsUnavailableError extends AppError {
+  override readonly name = 'AwsSms.Unavailable';
+  readonly retryable = true;
+  override readonly statusCode = 503;
+
+  /** @param awsError the name of AWS's error (`ThrottlingException`, …): only the name, never its message. */
+  constructor(
+    message: string,
+    readonly awsError?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * AWS End User Messaging SMS refused `SendTextMessage` (validation, access, a quota such as the monthly
+ * spend limit, an origination identity that cannot reach the country). Retrying the same request cannot help.
+ */
+export class AwsSmsRejectedError extends AppError {
+  override readonly name = 'AwsSms.Rejected';
+  readonly retryable = false;
+  override readonly statusCode = 502;
+
+  constructor(
+    message: string,
+    readonly awsError: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Any provider's send-side error: the message never left us. */
+export type SmsSendError =
+  SinchUnavailableError | SinchRejectedError | AwsSmsUnavailableError | AwsSmsRejectedError;
+
+export function isSmsSendError(error: unknown): error is SmsSendError {
+  return (
+    error instanceof SinchUnavailableError ||
+    error instanceof SinchRejectedError ||
+    error instanceof AwsSmsUnavailableError ||
+    error instanceof AwsSmsRejectedError
+  );
+}
+
+/** A send-side refusal (as opposed to unavailability): the same request fails again. */
+export function isSmsSendRefusal(error: unknown): error is SinchRejectedError | AwsSmsRejectedError {
+  return error instanceof SinchRejectedError || error instanceof AwsSmsRejectedError;
+}
+
 /** What an email error may say about SES's answer besides its message. */
 export interface EmailErrorOptions {
   readonly cause?: unknown;
@@ -267,6 +321,8 @@ export const TASK_ERROR_NAMES = [
   ...FAILURE_CLASSES.map(smsErrorName),
   'Sinch.Unavailable',
   'Sinch.Rejected',
+  'AwsSms.Unavailable',
+  'AwsSms.Rejected',
   'Email.Unavailable',
   'Email.Rejected',
   'Delivery.Expired',

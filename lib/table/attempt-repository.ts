@@ -8,6 +8,7 @@ import {
 import { isConditionalCheckFailed } from './conditional-check';
 import { attemptSk, deliveryPk, type AttemptItem } from './delivery-model';
 import type { FailureClass } from '../shared/errors';
+import { providerOf, type SmsProviderId } from '../shared/sms-providers';
 
 /**
  * The DynamoDB adapter for the attempt items (`D#<deliveryId>` / `A#<nnn>`) the sending tasks write.
@@ -20,6 +21,8 @@ export interface SmsAttemptStart {
   readonly attempt: number;
   /** The `.waitForTaskToken` token of this task entry; the processor completes it. */
   readonly taskToken: string;
+  /** Who is to send it. A retry of the attempt keeps the provider of its first write. */
+  readonly provider: SmsProviderId;
   readonly sentAt: string;
   /** Epoch seconds, the same as the delivery's `META` item. */
   readonly ttl: number;
@@ -28,8 +31,10 @@ export interface SmsAttemptStart {
 export interface StartedSmsAttempt {
   /** False when Step Functions retried the task and the item already existed (its token is refreshed). */
   readonly firstWrite: boolean;
-  /** The Sinch message id, when an earlier try of this attempt already got one: do not send it twice. */
+  /** The message id, when an earlier try of this attempt already got one: do not send it twice. */
   readonly messageId?: string;
+  /** Who sends the attempt: the provider of its first write, whatever a retry asked for. */
+  readonly provider: SmsProviderId;
 }
 
 export interface SendFailureNote {
@@ -94,7 +99,7 @@ export function createAttemptRepository(
             'SET #token = :token, #deliveryId = if_not_exists(#deliveryId, :deliveryId), ' +
             '#attempt = if_not_exists(#attempt, :attempt), #channel = if_not_exists(#channel, :sms), ' +
             '#sentAt = if_not_exists(#sentAt, :sentAt), #status = if_not_exists(#status, :sent), ' +
-            '#ttl = if_not_exists(#ttl, :ttl)',
+            '#provider = if_not_exists(#provider, :provider), #ttl = if_not_exists(#ttl, :ttl)',
           ConditionExpression: 'attribute_not_exists(PK) OR #channel = :sms',
           ExpressionAttributeNames: {
             '#token': 'taskToken',
@@ -103,10 +108,12 @@ export function createAttemptRepository(
             '#channel': 'channel',
             '#sentAt': 'sentAt',
             '#status': 'status',
+            '#provider': 'provider',
             '#ttl': 'ttl',
           },
           ExpressionAttributeValues: {
             ':token': start.taskToken,
+            ':provider': start.provider,
             ':deliveryId': start.deliveryId,
             ':attempt': start.attempt,
             ':sms': 'SMS',
@@ -121,6 +128,8 @@ export function createAttemptRepository(
       return {
         firstWrite: previous === undefined,
         messageId: typeof previous?.messageId === 'string' ? previous.messageId : undefined,
+        // An item from before providers were recorded has none: it was Sinch's.
+        provider: previous === undefined ? start.provider : providerOf(previous),
       };
     },
 

@@ -1,4 +1,5 @@
 import type { FailureClass } from '../shared/errors';
+import type { SmsProviderId } from '../shared/sms-providers';
 
 /**
  * The shapes shared by every part that reads or writes the deliveries table or talks to the workflow.
@@ -107,8 +108,10 @@ export interface AttemptItem {
   readonly deliveryId: string;
   readonly attempt: number;
   readonly channel: Channel;
+  /** Who sent an SMS attempt; absent on items written before there was a choice (Sinch's). */
+  readonly provider?: SmsProviderId;
   readonly taskToken?: string;
-  /** Sinch message id, once messages:send answered. Indexed by `byMessage`. */
+  /** The provider's message id, once it took the message. Indexed by `byMessage`. */
   readonly messageId?: string;
   readonly sentAt: string;
   readonly status: SmsStatus | 'EMAIL_SENT';

@@ -2,16 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createDocumentClient } from '../shared/aws-clients';
-import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
+import { loadDecideNextConfig, type DecideNextConfig } from '../shared/config';
 import { decideNextTask, type DecideNextTaskDeps } from './decide-next-task';
+import { createAttemptRepository } from '../table/attempt-repository';
 import { createDeliveryRepository } from '../table/delivery-repository';
 import { createLogger } from '../shared/observability';
 import { DecideNextPayloadSchema, parseTaskPayload, type WorkflowState } from './task-contract';
 import { transientAwsErrors } from './task-errors';
 
 export interface DecideNextDeps {
-  readonly config: WorkflowTaskConfig;
+  readonly config: DecideNextConfig;
   readonly deliveries: DecideNextTaskDeps['deliveries'];
+  readonly attempts: DecideNextTaskDeps['attempts'];
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -31,12 +33,18 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
   const decideNext = async (event: unknown): Promise<WorkflowState> => {
     const payload = parseTaskPayload(DecideNextPayloadSchema, event);
     deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
-    const next = await decideNextTask(payload, deps);
+    const next = await decideNextTask(payload, {
+      deliveries: deps.deliveries,
+      attempts: deps.attempts,
+      secondary: deps.config.secondarySmsProvider,
+      now: deps.now,
+    });
     deps.logger.info('Next step decided', {
       deliveryId: next.deliveryId,
       failure: payload.failure,
       failedTask: payload.lastError?.failedTask ?? 'SendSms',
       action: next.decision?.action,
+      provider: next.provider,
       reason: next.decision?.reason,
     });
     return next;
@@ -49,11 +57,12 @@ export function createDecideNextHandler(deps: DecideNextDeps): DecideNextHandler
 }
 
 /** The production wiring; the endpoint follows `AWS_ENDPOINT_URL_DYNAMODB` (set by the local stack). */
-export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()): DecideNextDeps {
+export function liveDeps(config: DecideNextConfig = loadDecideNextConfig()): DecideNextDeps {
   const documents = createDocumentClient();
   return {
     config,
     deliveries: createDeliveryRepository(documents, config.deliveriesTable),
+    attempts: createAttemptRepository(documents, config.deliveriesTable),
     logger: createLogger(),
     now: () => new Date(),
   };

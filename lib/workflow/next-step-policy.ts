@@ -1,4 +1,11 @@
 import type { DeliveryPolicy } from '../table/delivery-model';
+import {
+  PRIMARY_SMS_PROVIDER,
+  SMS_PROVIDER_NAMES,
+  type SecondarySmsProviderId,
+  type SmsProviderId,
+} from '../shared/sms-providers';
+import { chooseNextProvider, throughProvider, type FailoverRule } from './failover-rules';
 import { LAMBDA_SERVICE_ERRORS } from './task-errors';
 
 /**
@@ -31,6 +38,12 @@ export interface NextStepInput {
   readonly now: Date;
   /** Whether the request carried an email fallback. A boolean: the address itself never reaches the workflow. */
   readonly hasEmail: boolean;
+  /** Who sent the SMS attempt that failed; the primary when not given. */
+  readonly provider?: SmsProviderId;
+  /** The failure of the attempt before, when the same provider sent it (for "failed twice in a row"). */
+  readonly previousFailureOnSameProvider?: string;
+  /** The stage's secondary SMS provider, when it has one (`secondarySmsProvider`). */
+  readonly secondary?: SecondarySmsProviderId;
 }
 
 export interface NextStep {
@@ -39,6 +52,8 @@ export interface NextStep {
   readonly waitSeconds: number;
   /** Plain words for the execution history, read by support staff. Never holds a recipient or the text. */
   readonly reason: string;
+  /** For `RESEND`: who sends the next SMS attempt. */
+  readonly provider?: SmsProviderId;
 }
 
 /**
@@ -60,6 +75,7 @@ export const RESENDABLE_FAILURES: ReadonlySet<string> = new Set([
   'Sms.Unknown',
   'States.Timeout',
   'Sinch.Unavailable',
+  'AwsSms.Unavailable',
   ...AWS_FAILURES,
 ]);
 
@@ -69,6 +85,7 @@ export const FALLBACK_FAILURES: ReadonlySet<string> = new Set([
   'Sms.Policy',
   'Sms.Config',
   'Sinch.Rejected',
+  'AwsSms.Rejected',
 ]);
 
 /** Raised by a sending task that found the code already expired. */
@@ -94,8 +111,21 @@ export function backoffBefore(attempt: number, policy: DeliveryPolicy): number {
   return list[Math.min(attempt - 1, list.length - 1)] ?? 0;
 }
 
-function describeFailure(failure: string, attempt: number, policy: DeliveryPolicy): string {
+/**
+ * How a reason names the attempt: "SMS attempt 2", and the provider too once there is more than one
+ * ("SMS attempt 2 through AWS End User Messaging SMS").
+ */
+function attemptName(attempt: number, provider: SmsProviderId, secondary: boolean): string {
   const which = `SMS attempt ${attempt}`;
+  return secondary || provider !== PRIMARY_SMS_PROVIDER ? `${which} ${throughProvider(provider)}` : which;
+}
+
+function describeFailure(
+  failure: string,
+  which: string,
+  provider: SmsProviderId,
+  policy: DeliveryPolicy,
+): string {
   switch (failure) {
     case 'States.Timeout':
       return `${which} got no delivery report within ${policy.receiptTimeoutSeconds} s`;
@@ -104,7 +134,7 @@ function describeFailure(failure: string, attempt: number, policy: DeliveryPolic
     case 'Sms.RateLimited':
       return `${which} was rate limited by the operator`;
     case 'Sms.Unknown':
-      return `${which} failed for a reason Sinch did not classify`;
+      return `${which} failed for a reason ${SMS_PROVIDER_NAMES[provider]} did not classify`;
     case 'Sinch.Unavailable':
       return `${which} could not be handed to Sinch (service unavailable after retries)`;
     case 'Sms.Permanent':
@@ -115,6 +145,10 @@ function describeFailure(failure: string, attempt: number, policy: DeliveryPolic
       return `${which} failed because of a configuration problem on our side`;
     case 'Sinch.Rejected':
       return `${which} was rejected by Sinch before sending`;
+    case 'AwsSms.Unavailable':
+      return `${which} could not be handed to AWS End User Messaging SMS (throttled or unavailable after retries)`;
+    case 'AwsSms.Rejected':
+      return `${which} was refused by AWS End User Messaging SMS before sending`;
     case 'Aws.Unavailable':
       return `${which} could not be sent: an AWS service it needs stayed throttled or unavailable through the retries`;
     default:
@@ -198,14 +232,26 @@ export function decideNextStep(input: NextStepInput): NextStep {
 
   if (input.failedTask === 'SendEmail') return afterEmailFailure(failure, input.emailFailures ?? 1);
 
-  const what = describeFailure(failure, attempt, policy);
-  if (!RESENDABLE_FAILURES.has(failure)) return fallBack(hasEmail, what);
+  const provider = input.provider ?? PRIMARY_SMS_PROVIDER;
+  const which = attemptName(attempt, provider, input.secondary !== undefined);
+  const what = describeFailure(failure, which, provider, policy);
+  const next = chooseNextProvider({
+    failure,
+    failedOn: provider,
+    previousFailureOnSameProvider: input.previousFailureOnSameProvider,
+    secondary: input.secondary,
+  });
+  const failingOver = next.provider !== provider;
+  if (!failingOver && !RESENDABLE_FAILURES.has(failure)) {
+    return fallBack(hasEmail, withRule(what, next.rule));
+  }
 
   if (attempt >= policy.maxSmsAttempts) {
     return fallBack(hasEmail, `${what}, and all ${policy.maxSmsAttempts} SMS attempts are used`);
   }
 
-  const waitSeconds = backoffBefore(attempt, policy);
+  // Another provider is not the same route again: nothing to back off from.
+  const waitSeconds = failingOver ? 0 : backoffBefore(attempt, policy);
   const secondsNeeded = waitSeconds + policy.receiptTimeoutSeconds;
   if (secondsNeeded > secondsLeft) {
     return fallBack(
@@ -215,9 +261,27 @@ export function decideNextStep(input: NextStepInput): NextStep {
     );
   }
 
+  const of = `attempt ${attempt + 1} of ${policy.maxSmsAttempts}`;
+  if (failingOver) {
+    return {
+      action: 'RESEND',
+      waitSeconds,
+      provider: next.provider,
+      reason: `${withRule(what, next.rule)}; sending ${of} ${throughProvider(next.provider)} now.`,
+    };
+  }
   return {
     action: 'RESEND',
     waitSeconds,
-    reason: `${what}; resending in ${waitSeconds} s (attempt ${attempt + 1} of ${policy.maxSmsAttempts}).`,
+    // Named only on a stage with a choice: without a secondary every attempt is Sinch's.
+    ...(input.secondary !== undefined && { provider: next.provider }),
+    reason: `${withRule(what, next.rule)}; resending in ${waitSeconds} s (${of}${
+      input.secondary === undefined ? '' : `, ${throughProvider(next.provider)}`
+    }).`,
   };
+}
+
+/** The failure, and the failover row's reason when one decided (only on a stage with a secondary). */
+function withRule(what: string, rule: FailoverRule | undefined): string {
+  return rule === undefined ? what : `${what}: ${rule.why}`;
 }

@@ -6,9 +6,10 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import { createDocumentClient, createEventBridgeClient } from '../shared/aws-clients';
 import { loadWorkflowTaskConfig, type WorkflowTaskConfig } from '../shared/config';
 import { createLogger, createMetrics } from '../shared/observability';
+import { createAttemptRepository } from '../table/attempt-repository';
 import { createOutcomeRepository, type OutcomeRepository } from '../table/outcome-repository';
 import { createOutcomeEventSender, type OutcomeEventSender } from './outcome-event-sender';
-import { recordOutcomeTask } from './record-outcome-task';
+import { recordOutcomeTask, type RecordOutcomeTaskDeps } from './record-outcome-task';
 import { RecordOutcomePayloadSchema, parseTaskPayload, type DeliveryOutcomeDetail } from './task-contract';
 import { transientAwsErrors } from './task-errors';
 import { recordDeliveryOutcome } from './workflow-telemetry';
@@ -17,6 +18,7 @@ export interface RecordOutcomeDeps {
   readonly config: WorkflowTaskConfig;
   readonly outcomes: OutcomeRepository;
   readonly events: OutcomeEventSender;
+  readonly attempts: RecordOutcomeTaskDeps['attempts'];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -61,6 +63,7 @@ export function liveDeps(config: WorkflowTaskConfig = loadWorkflowTaskConfig()):
     config,
     outcomes: createOutcomeRepository(documents, config.deliveriesTable),
     events: createOutcomeEventSender(createEventBridgeClient()),
+    attempts: createAttemptRepository(documents, config.deliveriesTable),
     logger: createLogger(),
     metrics: createMetrics(),
     now: () => new Date(),

@@ -1,4 +1,5 @@
-import type { Outcome } from '../table/delivery-model';
+import type { AttemptItem, Outcome } from '../table/delivery-model';
+import { providerOf } from '../shared/sms-providers';
 import type { AppLogger } from '../shared/observability';
 import type { OutcomeRepository } from '../table/outcome-repository';
 import type { OutcomeEventSender } from './outcome-event-sender';
@@ -12,6 +13,8 @@ import type { DeliveryOutcomeDetail, FinalResult, RecordOutcomePayload } from '.
 export interface RecordOutcomeTaskDeps {
   readonly outcomes: OutcomeRepository;
   readonly events: OutcomeEventSender;
+  /** Read for who sent each SMS attempt: the send path stores the provider it actually used. */
+  readonly attempts: { listAttempts(deliveryId: string): Promise<AttemptItem[]> };
   readonly stage: string;
   readonly now: () => Date;
   readonly logger: Pick<AppLogger, 'info' | 'warn'>;
@@ -51,6 +54,7 @@ export async function recordOutcomeTask(
       ignored: outcome,
     });
   }
+  const attempts = await deps.attempts.listAttempts(payload.deliveryId);
   const finalOutcome = recorded.outcome ?? outcome;
   const outcomeAt = recorded.outcomeAt ?? deps.now().toISOString();
   const detail: DeliveryOutcomeDetail = {
@@ -60,6 +64,10 @@ export async function recordOutcomeTask(
     smsAttempts: recorded.attempts ?? payload.attempt,
     emailSent: finalOutcome === 'EMAIL_SENT',
     failureClasses: payload.failures,
+    smsProviders: attempts
+      .filter((item) => item.channel === 'SMS')
+      .sort((a, b) => a.attempt - b.attempt)
+      .map(providerOf),
     lastSmsFailure: payload.lastSmsFailure,
     createdAt: recorded.createdAt,
     expiresAt: recorded.expiresAt,

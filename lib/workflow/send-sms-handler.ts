@@ -10,11 +10,16 @@ import { loadSendSmsConfig, type SendSmsConfig } from '../shared/config';
 import { createDeliveryRepository } from '../table/delivery-repository';
 import { createLogger, createMetrics } from '../shared/observability';
 import { ssmParameter, type SsmClientSettings } from '../shared/middleware/ssm-parameter';
+import { createAwsSmsClient, createPinpointSmsVoiceClient } from './aws-sms-client';
+import { createBreakerRepository } from '../table/breaker-repository';
+import { PRIMARY_SMS_PROVIDER } from '../shared/sms-providers';
+import { createPrimaryBreaker } from './provider-breaker';
 import { sendSmsTask, type SendSmsTaskDeps, type SendSmsTaskResult } from './send-sms-task';
 import { createSinchClient, parseSinchCredentials, type SinchClient } from './sinch-client';
+import { sinchProvider, type SmsProvider } from './sms-provider';
 import { SendSmsPayloadSchema, parseTaskPayload } from './task-contract';
 import { transientAwsErrors } from './task-errors';
-import { recordSmsSendFailure, recordSmsSent } from './workflow-telemetry';
+import { recordBreakerTransition, recordSmsSendFailure, recordSmsSent } from './workflow-telemetry';
 
 /** The credentials are re-read this often, so a key rotated in SSM reaches warm containers within minutes. */
 export const CREDENTIALS_CACHE_MS = 5 * 60 * 1000;
@@ -24,6 +29,11 @@ export interface SendSmsDeps {
   readonly deliveries: SendSmsTaskDeps['deliveries'];
   readonly attempts: SendSmsTaskDeps['attempts'];
   readonly sinch: SinchClient;
+  /** The secondary provider and the breaker on the primary, when the stage has a secondary. */
+  readonly secondary?: {
+    readonly provider: SmsProvider;
+    readonly failover: NonNullable<SendSmsTaskDeps['failover']>;
+  };
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -56,15 +66,19 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
     deps.logger.appendKeys({ deliveryId: payload.deliveryId, attempt: payload.attempt });
     const credentials = sinchCredentials.value(context);
     try {
-      const result = await sendSmsTask(payload, credentials, {
+      const result = await sendSmsTask(payload, {
         deliveries: deps.deliveries,
         attempts: deps.attempts,
-        sinch: deps.sinch,
-        sender: config.sinchSmsSender,
+        providers: {
+          [PRIMARY_SMS_PROVIDER]: sinchProvider(deps.sinch, credentials, config.sinchSmsSender),
+          ...(deps.secondary && { [deps.secondary.provider.id]: deps.secondary.provider }),
+        },
+        failover: deps.secondary?.failover,
         now: deps.now,
         logger: deps.logger,
+        onBreakerTransition: (step) => recordBreakerTransition(step, deps.metrics),
       });
-      recordSmsSent(result, deps.metrics);
+      recordSmsSent(result, deps.metrics, { byProvider: deps.secondary !== undefined });
       return result;
     } catch (error) {
       recordSmsSendFailure(error, deps.metrics);
@@ -82,7 +96,8 @@ export function createSendSmsHandler(deps: SendSmsDeps): SendSmsHandler {
 
 /**
  * The production wiring: settings from the environment, SDK clients created once per container.
- * Endpoints follow the standard `AWS_ENDPOINT_URL_DYNAMODB` / `_SSM`, which the local stack sets; Sinch's
+ * Endpoints follow the standard `AWS_ENDPOINT_URL_DYNAMODB` / `_SSM` / `_PINPOINT_SMS_VOICE_V2`, which the
+ * local stack sets; Sinch's
  * come from `SINCH_API_URL` / `SINCH_AUTH_URL`.
  */
 export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDeps {
@@ -96,6 +111,24 @@ export function liveDeps(config: SendSmsConfig = loadSendSmsConfig()): SendSmsDe
       appId: config.sinchAppId,
       apiUrl: config.sinchApiUrl,
       authUrl: config.sinchAuthUrl,
+    }),
+    ...(config.secondarySms && {
+      secondary: {
+        provider: createAwsSmsClient({
+          client: createPinpointSmsVoiceClient(boundedClientOptions()),
+          originationIdentity: config.secondarySms.originationIdentity,
+          configurationSetName: config.secondarySms.configurationSetName,
+          stage: config.stage,
+        }),
+        failover: {
+          secondary: config.secondarySms.provider,
+          breaker: createPrimaryBreaker({
+            store: createBreakerRepository(documents, config.deliveriesTable, PRIMARY_SMS_PROVIDER),
+            settings: config.secondarySms.breaker,
+            now: () => new Date(),
+          }),
+        },
+      },
     }),
     logger: createLogger(),
     metrics: createMetrics(),

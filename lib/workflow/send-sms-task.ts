@@ -1,38 +1,54 @@
 import type { AttemptRepository } from '../table/attempt-repository';
 import { formatMessageMetadata, type DeliveryMetaItem } from '../table/delivery-model';
 import {
+  ConfigError,
   DeliveryExpiredError,
   NotFoundError,
-  SinchRejectedError,
-  SinchUnavailableError,
+  isSmsSendError,
+  isSmsSendRefusal,
 } from '../shared/errors';
 import type { AppLogger } from '../shared/observability';
-import type { SinchAccepted, SinchClient, SinchCredentials } from './sinch-client';
+import {
+  PRIMARY_SMS_PROVIDER,
+  SMS_PROVIDER_NAMES,
+  type SecondarySmsProviderId,
+  type SmsProviderId,
+} from '../shared/sms-providers';
+import type { BreakerStep, PrimaryBreaker } from './provider-breaker';
+import type { SmsProvider, SmsSendAccepted } from './sms-provider';
 import type { SendSmsPayload } from './task-contract';
 
 /**
- * The `SendSms` task: one SMS attempt of a delivery. The state waits (`.waitForTaskToken`) until the
- * receipt processor completes the token stored here, or the receipt window times out.
+ * The `SendSms` task: one SMS attempt of a delivery, through the provider the workflow chose (`provider`
+ * in the payload) or, for a first attempt, the primary unless the stage's breaker has it open. The state
+ * waits (`.waitForTaskToken`) until the receipt processor completes the token stored here, or the receipt
+ * window times out.
  *
- * Order matters: the attempt item (with the token) is written before Sinch is called, so a delivery
- * report that arrives within milliseconds of the send always finds its attempt and its token.
+ * Order matters: the attempt item (with the token and the provider) is written before the provider is
+ * called, so a delivery report that arrives within milliseconds of the send always finds its attempt, its
+ * token, and who sent it.
  */
 
 export interface SendSmsTaskDeps {
   readonly deliveries: { getMeta(deliveryId: string): Promise<DeliveryMetaItem | undefined> };
   readonly attempts: Pick<AttemptRepository, 'startSmsAttempt' | 'setMessageId' | 'noteSendFailure'>;
-  readonly sinch: SinchClient;
-  /** `channel_properties.SMS_SENDER`, when the stage configures one. */
-  readonly sender?: string;
+  /** The providers this stage sends through: always the primary, and the secondary when it has one. */
+  readonly providers: Partial<Record<SmsProviderId, SmsProvider>>;
+  /** The stage's secondary and the breaker on the primary, when the stage has a secondary. */
+  readonly failover?: { readonly secondary: SecondarySmsProviderId; readonly breaker: PrimaryBreaker };
   readonly now: () => Date;
   readonly logger: Pick<AppLogger, 'info' | 'warn'>;
+  /** Told of each change of the breaker's status, for the metric. */
+  readonly onBreakerTransition?: (step: BreakerStep) => void;
 }
 
 export interface SendSmsTaskResult {
   readonly deliveryId: string;
   readonly attempt: number;
   readonly messageId: string;
-  /** True when Step Functions retried this attempt and Sinch had already accepted it: nothing was re-sent. */
+  /** Who took the message. */
+  readonly provider: SmsProviderId;
+  /** True when Step Functions retried this attempt and the provider had already accepted it: nothing was re-sent. */
   readonly alreadySent: boolean;
 }
 
@@ -40,12 +56,11 @@ export interface SendSmsTaskResult {
  * Sends attempt `payload.attempt` of a delivery.
  *
  * @throws {DeliveryExpiredError} when the code has expired (nothing is written or sent)
- * @throws {SinchUnavailableError} when Sinch could not take the message (the state retries)
- * @throws {SinchRejectedError} when Sinch refused it (the workflow falls back to email)
+ * @throws {SinchUnavailableError} / {AwsSmsUnavailableError} when the provider could not take the message (the state retries)
+ * @throws {SinchRejectedError} / {AwsSmsRejectedError} when the provider refused it (failover or email)
  */
 export async function sendSmsTask(
   payload: SendSmsPayload,
-  credentials: SinchCredentials,
   deps: SendSmsTaskDeps,
 ): Promise<SendSmsTaskResult> {
   const { deliveryId, attempt, taskToken } = payload;
@@ -60,66 +75,104 @@ export async function sendSmsTask(
     deliveryId,
     attempt,
     taskToken,
+    provider: payload.provider ?? (await firstAttemptProvider(deps, deliveryId)),
     sentAt: now.toISOString(),
     ttl: meta.ttl,
   });
+  const { provider } = started;
+  const logKeys = { deliveryId, attempt, provider };
   if (started.messageId) {
-    // A retry of an attempt Sinch already took (e.g. the Lambda was lost after the send). Sending again
-    // would deliver the code twice; the refreshed token is enough for the processor to wake this entry.
-    deps.logger.info('SMS attempt already accepted by Sinch; waiting with the new task token', {
-      deliveryId,
-      attempt,
-    });
-    return { deliveryId, attempt, messageId: started.messageId, alreadySent: true };
+    // A retry of an attempt the provider already took (e.g. the Lambda was lost after the send). Sending
+    // again would deliver the code twice; the refreshed token is enough for the processor to wake this entry.
+    deps.logger.info('SMS attempt already accepted; waiting with the new task token', logKeys);
+    return { deliveryId, attempt, messageId: started.messageId, provider, alreadySent: true };
   }
 
-  let accepted: SinchAccepted;
-  try {
-    accepted = await deps.sinch.sendSms(
-      {
-        to: meta.to,
-        text: meta.text,
-        metadata: formatMessageMetadata(deliveryId, attempt),
-        ttlSeconds: secondsLeft,
-        sender: deps.sender,
-      },
-      credentials,
+  const sender = deps.providers[provider];
+  if (!sender) {
+    throw new ConfigError(
+      `Attempt ${attempt} is for ${SMS_PROVIDER_NAMES[provider]}, which this stage does not configure`,
     );
+  }
+
+  let accepted: SmsSendAccepted;
+  try {
+    accepted = await sender.send({
+      to: meta.to,
+      text: meta.text,
+      reference: formatMessageMetadata(deliveryId, attempt),
+      ttlSeconds: secondsLeft,
+    });
   } catch (error) {
-    if (error instanceof SinchRejectedError || error instanceof SinchUnavailableError) {
-      deps.logger.warn('SMS not accepted by Sinch', {
-        deliveryId,
-        attempt,
-        error: error.name,
-        httpStatus: error.httpStatus,
-      });
+    if (isSmsSendError(error)) {
+      deps.logger.warn('SMS not accepted by the provider', { ...logKeys, error: error.name });
+      await notePrimary(deps, provider, 'failure');
       // The note is for support staff; failing to write it must not replace the error the workflow acts on.
       await deps.attempts
         .noteSendFailure(deliveryId, attempt, {
           reason: error.message,
           at: deps.now().toISOString(),
-          ...(error instanceof SinchRejectedError && { failureClass: 'Config' as const }),
+          ...(isSmsSendRefusal(error) && { failureClass: 'Config' as const }),
         })
         .catch((noteError: unknown) =>
           deps.logger.warn('Could not note the send failure on the attempt', {
-            deliveryId,
-            attempt,
+            ...logKeys,
             error: noteError instanceof Error ? noteError.name : 'unknown',
           }),
         );
     }
     throw error;
   }
+  await notePrimary(deps, provider, 'success');
 
-  // Receipts are correlated by `message_metadata` first; the message id is the fallback. Once Sinch has the
-  // message, losing this write must not fail the attempt (the code is on its way): it is logged instead.
+  // Receipts are correlated by our reference first; the message id is the fallback (and, for the
+  // secondary's events, the proof). Once the provider has the message, losing this write must not fail the
+  // attempt (the code is on its way): it is logged instead.
   await deps.attempts.setMessageId(deliveryId, attempt, accepted.messageId).catch((error: unknown) =>
-    deps.logger.warn('Could not store the Sinch message id on the attempt', {
-      deliveryId,
-      attempt,
+    deps.logger.warn('Could not store the message id on the attempt', {
+      ...logKeys,
       error: error instanceof Error ? error.name : 'unknown',
     }),
   );
-  deps.logger.info('SMS accepted by Sinch', { deliveryId, attempt, messageId: accepted.messageId });
-  return { deliveryId, attempt, messageId: accepted.messageId, alreadySent: false };
+  deps.logger.info('SMS accepted by the provider', { ...logKeys, messageId: accepted.messageId });
+  return { deliveryId, attempt, messageId: accepted.messageId, provider, alreadySent: false };
+}
+
+/**
+ * The provider of a first attempt: the primary, unless the stage has a secondary and the breaker has the
+ * primary open. A breaker that cannot be read routes to the primary: the breaker only ever shortens an
+ * outage, and the failover table still moves the next attempt if the primary fails.
+ */
+async function firstAttemptProvider(deps: SendSmsTaskDeps, deliveryId: string): Promise<SmsProviderId> {
+  if (!deps.failover) return PRIMARY_SMS_PROVIDER;
+  try {
+    const step = await deps.failover.breaker.routeFirstAttempt();
+    deps.onBreakerTransition?.(step);
+    if (step.probe) deps.logger.info('Breaker half-open: this delivery probes the primary', { deliveryId });
+    return step.route === 'secondary' ? deps.failover.secondary : PRIMARY_SMS_PROVIDER;
+  } catch (error) {
+    deps.logger.warn('Could not read the breaker; sending through the primary', {
+      deliveryId,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return PRIMARY_SMS_PROVIDER;
+  }
+}
+
+/** Tells the breaker how the primary did; never fails the send. */
+async function notePrimary(
+  deps: SendSmsTaskDeps,
+  provider: SmsProviderId,
+  how: 'success' | 'failure',
+): Promise<void> {
+  if (!deps.failover || provider !== PRIMARY_SMS_PROVIDER) return;
+  try {
+    const { breaker } = deps.failover;
+    const step = await (how === 'success' ? breaker.recordSuccess() : breaker.recordFailure());
+    deps.onBreakerTransition?.(step);
+  } catch (error) {
+    deps.logger.warn('Could not update the breaker', {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
 }

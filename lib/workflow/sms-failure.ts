@@ -1,5 +1,6 @@
 import { FAILURE_CLASSES, type FailureClass } from '../shared/errors';
 import type { KnownReasonCode } from '../receipts/reason-classifier';
+import type { KnownAwsSmsEventType } from '../receipts/aws-sms-events';
 
 /**
  * The last SMS failure Sinch reported for a delivery, as the `DeliveryOutcome` event tells it to product
@@ -31,12 +32,12 @@ export interface SmsFailureReport {
 }
 
 /**
- * The reason codes that say the number itself is wrong. `RECIPIENT_NOT_REACHABLE` and `NO_CHANNELS_LEFT`
+ * The reason codes (Sinch's, and the secondary's event types) that say the number itself is wrong. `RECIPIENT_NOT_REACHABLE` and `NO_CHANNELS_LEFT`
  * are `Permanent` too, but say nothing about the number: a phone that is off or abroad reports them.
  */
-export const RECIPIENT_INVALID_REASON_CODES: ReadonlySet<string> = new Set<KnownReasonCode>([
-  'RECIPIENT_INVALID_CHANNEL_IDENTITY',
-]);
+export const RECIPIENT_INVALID_REASON_CODES: ReadonlySet<string> = new Set<
+  KnownReasonCode | KnownAwsSmsEventType
+>(['RECIPIENT_INVALID_CHANNEL_IDENTITY', 'TEXT_INVALID']);
 
 // Sinch's reason codes and sub-codes are upper-case enum names; the enums are open, but anything else
 // (free text, an address) is not a code and never reaches the event.

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { DELIVERY_ID_PATTERN, type DeliveryPolicy, type Outcome } from '../table/delivery-model';
 import { FAILURE_CLASSES, ValidationError } from '../shared/errors';
+import { SMS_PROVIDERS, type SmsProviderId } from '../shared/sms-providers';
 import type { NextStep } from './next-step-policy';
 import type { SmsFailureReport } from './sms-failure';
 
@@ -25,6 +26,12 @@ export interface WorkflowState {
   readonly lastSmsFailure?: SmsFailureReport | null;
   /** What `DecideNextStep` chose last. */
   readonly decision?: NextStep;
+  /**
+   * Who sends the current SMS attempt: set by `DecideNextStep` for every resend; `null` (set by
+   * `PrepareDelivery`) for the first attempt, which the send path gives to the primary unless the stage's
+   * breaker has it open.
+   */
+  readonly provider?: SmsProviderId | null;
 }
 
 const deliveryId = v.pipe(v.string(), v.regex(DELIVERY_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,80}'));
@@ -39,11 +46,15 @@ const policy = v.object({
   resendBackoffSeconds: v.array(v.pipe(v.number(), v.minValue(0))),
 });
 
-/** `SendSms` → send-sms. */
+/**
+ * `SendSms` → send-sms. `provider` is optional for executions started by an earlier definition, which
+ * never sent it; absent and `null` both mean "the send path chooses" (the primary, unless its breaker is open).
+ */
 export const SendSmsPayloadSchema = v.object({
   deliveryId,
   attempt,
   taskToken: v.pipe(v.string(), v.minLength(1)),
+  provider: v.optional(v.nullable(v.picklist(SMS_PROVIDERS))),
 });
 export type SendSmsPayload = v.InferOutput<typeof SendSmsPayloadSchema>;
 
@@ -114,6 +125,8 @@ export interface DeliveryOutcomeDetail {
   readonly emailSent: boolean;
   /** Error names of the failed SMS attempts, oldest first. */
   readonly failureClasses: readonly string[];
+  /** Who sent each SMS attempt, in order (`sinch`, `aws-sms`); empty when none was sent. */
+  readonly smsProviders: readonly SmsProviderId[];
   /**
    * The last SMS failure Sinch reported (class, reason code, and whether the number itself is wrong), or
    * `null` when Sinch reported none. `recipientInvalid: true` is the cue to ask the user to correct the number.

@@ -2,10 +2,10 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import {
   EmailRejectedError,
   EmailUnavailableError,
-  SinchRejectedError,
-  SinchUnavailableError,
   TASK_ERROR_NAMES,
+  isSmsSendError,
 } from '../shared/errors';
+import type { BreakerStep } from './provider-breaker';
 import { LAMBDA_SERVICE_ERRORS } from './task-errors';
 import type { SendSmsTaskResult } from './send-sms-task';
 import type { SendEmailTaskResult } from './send-email-task';
@@ -25,6 +25,15 @@ export const WORKFLOW_METRICS = {
   smsSendFailed: 'SmsSendFailed',
   /** send-sms: `messages:send` or its token request failed; dimension `kind` (`Sinch.Rejected`, `Sinch.Unavailable`). */
   sinchSendErrors: 'SinchSendErrors',
+  /**
+   * send-sms: SMS attempts a provider accepted, by provider; dimension `provider` (`sinch`, `aws-sms`).
+   * Only on a stage with a secondary provider, where the split is worth watching.
+   */
+  smsSentByProvider: 'SmsSentByProvider',
+  /** send-sms: `SendTextMessage` failed; dimension `kind` (`AwsSms.Rejected`, `AwsSms.Unavailable`). */
+  awsSmsSendErrors: 'AwsSmsSendErrors',
+  /** send-sms: the breaker on the primary changed status; dimension `to` (`OPEN`, `HALF_OPEN`, `CLOSED`). */
+  primaryBreakerTransitions: 'PrimaryBreakerTransitions',
   /** send-email: fallback emails SES accepted. */
   fallbackEmailSent: 'FallbackEmailSent',
   /**
@@ -46,6 +55,16 @@ export const WORKFLOW_METRICS = {
 
 /** The dimension `kind` of {@link WORKFLOW_METRICS.sinchSendErrors}. */
 export const SINCH_SEND_ERROR_KINDS = ['Sinch.Rejected', 'Sinch.Unavailable'] as const;
+
+/** The dimension `kind` of {@link WORKFLOW_METRICS.awsSmsSendErrors}. */
+export const AWS_SMS_SEND_ERROR_KINDS = ['AwsSms.Rejected', 'AwsSms.Unavailable'] as const;
+
+/** The dimension `to` of {@link WORKFLOW_METRICS.primaryBreakerTransitions}. */
+export const BREAKER_TRANSITION_STATUS = {
+  OPENED: 'OPEN',
+  HALF_OPENED: 'HALF_OPEN',
+  CLOSED: 'CLOSED',
+} as const;
 
 /** What the task handlers count through (the Powertools `Metrics` of the function). */
 export type WorkflowMetrics = Pick<Metrics, 'addMetric' | 'addDimension' | 'singleMetric'>;
@@ -115,10 +134,32 @@ function countBy(metrics: WorkflowMetrics, name: string, dimension: string, valu
  * recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: false }, metrics);
  * // SmsSent +1, SmsResends +1
  */
-export function recordSmsSent(result: SendSmsTaskResult, metrics: WorkflowMetrics): void {
+export function recordSmsSent(
+  result: SendSmsTaskResult,
+  metrics: WorkflowMetrics,
+  options: { readonly byProvider?: boolean } = {},
+): void {
   if (result.alreadySent) return;
   metrics.addMetric(WORKFLOW_METRICS.smsSent, MetricUnit.Count, 1);
   if (result.attempt > 1) metrics.addMetric(WORKFLOW_METRICS.smsResends, MetricUnit.Count, 1);
+  if (options.byProvider) countBy(metrics, WORKFLOW_METRICS.smsSentByProvider, 'provider', result.provider);
+}
+
+/**
+ * Counts a change of the primary's breaker, by the status it moved to. `OPEN` is what the
+ * `primary-breaker-open` alarm watches: new deliveries now start on the secondary.
+ *
+ * @example
+ * recordBreakerTransition({ transition: 'OPENED' }, metrics); // PrimaryBreakerTransitions{to=OPEN} +1
+ */
+export function recordBreakerTransition(step: BreakerStep, metrics: WorkflowMetrics): void {
+  if (step.transition === undefined) return;
+  countBy(
+    metrics,
+    WORKFLOW_METRICS.primaryBreakerTransitions,
+    'to',
+    BREAKER_TRANSITION_STATUS[step.transition],
+  );
 }
 
 /**
@@ -159,9 +200,11 @@ export function recordEmailFailure(error: unknown, metrics: WorkflowMetrics): vo
  */
 export function recordSmsSendFailure(error: unknown, metrics: WorkflowMetrics): void {
   metrics.addMetric(WORKFLOW_METRICS.smsSendFailed, MetricUnit.Count, 1);
-  if (error instanceof SinchRejectedError || error instanceof SinchUnavailableError) {
-    countBy(metrics, WORKFLOW_METRICS.sinchSendErrors, 'kind', error.name);
-  }
+  if (!isSmsSendError(error)) return;
+  const metric = error.name.startsWith('Sinch.')
+    ? WORKFLOW_METRICS.sinchSendErrors
+    : WORKFLOW_METRICS.awsSmsSendErrors;
+  countBy(metrics, metric, 'kind', error.name);
 }
 
 /** A failure name as the `failure` dimension carries it: one of {@link ATTEMPT_FAILURE_NAMES}, else `Other`. */

@@ -38,6 +38,7 @@ const OUTCOME_DETAIL_KEYS = [
   'outcomeAt',
   'secondsToOutcome',
   'smsAttempts',
+  'smsProviders',
   'stage',
 ];
 

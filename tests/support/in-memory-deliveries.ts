@@ -1,3 +1,4 @@
+import { providerOf } from '../../lib/shared/sms-providers';
 import type { AttemptRepository } from '../../lib/table/attempt-repository';
 import type { AttemptItem, DeliveryMetaItem } from '../../lib/table/delivery-model';
 import { attemptSk, deliveryPk } from '../../lib/table/delivery-model';
@@ -64,11 +65,16 @@ export function inMemoryDeliveries(metaItems: readonly DeliveryMetaItem[] = []):
         channel: 'SMS',
         sentAt: start.sentAt,
         status: 'SENT',
+        provider: start.provider,
         ttl: start.ttl,
         ...existing,
         taskToken: start.taskToken,
       });
-      return { firstWrite: existing === undefined, messageId: existing?.messageId };
+      return {
+        firstWrite: existing === undefined,
+        messageId: existing?.messageId,
+        provider: existing ? providerOf(existing) : start.provider,
+      };
     },
     async setMessageId(deliveryId, attempt, messageId) {
       update(deliveryId, attempt, ({ reason: _reason, ...item }) => ({ ...item, messageId }));

@@ -142,6 +142,7 @@ describe('startDelivery against DynamoDB (dynalite)', () => {
       failures: [],
       emailFailures: [],
       lastSmsFailure: null,
+      provider: null,
     });
   });
 

@@ -140,6 +140,37 @@ describe('serverless/required-params on this project', () => {
   );
 
   it(
+    'requires the secondary provider’s settings only once the secondary is turned on',
+    async () => {
+      // Act: `deploy function` checks the params and, past them, stops at AWS for want of credentials
+      const deployFunction = (values: Readonly<Record<string, string>>) =>
+        sls([
+          'deploy',
+          'function',
+          '--function',
+          'sendSms',
+          '--stage',
+          'required-params-test',
+          ...params(values),
+        ]);
+      const off = await deployFunction(GIVEN);
+      const on = await deployFunction({ ...GIVEN, secondarySmsProvider: 'aws-sms' });
+      const onAndGiven = await deployFunction({
+        ...GIVEN,
+        secondarySmsProvider: 'aws-sms',
+        awsSmsOriginationIdentityArn: 'arn:aws:sms-voice:eu-west-1:111122223333:pool/pool-1',
+        awsSmsConfigurationSet: 'codes',
+      });
+
+      // Assess
+      expect(namedMissing(off.output)).toBeUndefined();
+      expect(namedMissing(on.output)).toEqual(['awsSmsOriginationIdentityArn', 'awsSmsConfigurationSet']);
+      expect(namedMissing(onAndGiven.output)).toBeUndefined();
+    },
+    3 * CLI_TIMEOUT_MS,
+  );
+
+  it(
     'refuses a deploy the same way, before it packages or asks AWS for anything',
     async () => {
       // Act
@@ -278,7 +309,7 @@ describe('custom.requiredParams in serverless.yml', () => {
   it('holds every param behind an environment variable a function cannot start without', () => {
     // Prepare
     const manifest = readYaml(join(ROOT, 'serverless.yml')) as {
-      custom: { requiredParams: { names: string[] } };
+      custom: { requiredParams: { names: string[]; when?: { names: string[] }[] } };
       functions: Record<string, { environment?: Record<string, unknown> }>;
     };
     const config = readFileSync(join(ROOT, 'lib', 'shared', 'config.ts'), 'utf8');
@@ -296,6 +327,8 @@ describe('custom.requiredParams in serverless.yml', () => {
 
     // Assess
     expect(needed.length).toBeGreaterThan(0);
-    expect(manifest.custom.requiredParams.names).toEqual(expect.arrayContaining(needed));
+    const { names, when = [] } = manifest.custom.requiredParams;
+    // Always required, or required while the setting that needs them is on (the secondary provider's).
+    expect([...names, ...when.flatMap((rule) => rule.names)]).toEqual(expect.arrayContaining(needed));
   });
 });

@@ -188,7 +188,13 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
     now,
     ssm: { awsClientOptions: { region: 'us-east-1' } },
   });
-  const decideNext = createDecideNextHandler({ config: taskConfig, deliveries: table, logger, now });
+  const decideNext = createDecideNextHandler({
+    config: taskConfig,
+    deliveries: table,
+    attempts: table,
+    logger,
+    now,
+  });
   const sendEmail = createSendEmailHandler({
     config: emailConfig,
     deliveries: table,
@@ -202,6 +208,7 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
     config: taskConfig,
     outcomes: table,
     events: createOutcomeEventSender(new EventBridgeClient({ region: 'us-east-1' })),
+    attempts: table,
     logger,
     metrics,
     now,

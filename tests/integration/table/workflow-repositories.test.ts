@@ -20,6 +20,7 @@ const START = {
   deliveryId: 'd-1',
   attempt: 1,
   taskToken: 'token-a',
+  provider: 'sinch' as const,
   sentAt: '2026-03-02T10:15:30.000Z',
   ttl: 1_900_000_000,
 };
@@ -58,17 +59,20 @@ describe('attempt repository', () => {
       ...START,
       deliveryId,
       taskToken: 'token-b',
+      provider: 'aws-sms',
       sentAt: '2026-03-02T10:15:35.000Z',
     });
 
-    expect(first).toEqual({ firstWrite: true, messageId: undefined });
-    expect(retry).toEqual({ firstWrite: false, messageId: undefined });
+    expect(first).toEqual({ firstWrite: true, messageId: undefined, provider: 'sinch' });
+    // The retry asked for another provider; the attempt stays with the one it was first written for.
+    expect(retry).toEqual({ firstWrite: false, messageId: undefined, provider: 'sinch' });
     expect(await attempts.getAttempt(deliveryId, 1)).toEqual({
       PK: `D#${deliveryId}`,
       SK: 'A#001',
       deliveryId,
       attempt: 1,
       channel: 'SMS',
+      provider: 'sinch',
       status: 'SENT',
       sentAt: START.sentAt,
       taskToken: 'token-b',
@@ -87,7 +91,7 @@ describe('attempt repository', () => {
 
     const retry = await attempts.startSmsAttempt({ ...START, deliveryId, taskToken: 'token-b' });
 
-    expect(retry).toEqual({ firstWrite: false, messageId: 'msg-1' });
+    expect(retry).toEqual({ firstWrite: false, messageId: 'msg-1', provider: 'sinch' });
     const item = await attempts.getAttempt(deliveryId, 1);
     expect(item).toMatchObject({ messageId: 'msg-1', taskToken: 'token-b' });
     expect(item).not.toHaveProperty('reason');

@@ -149,13 +149,15 @@ describe('packaged template: delivery workflow', () => {
       'SendSmsRole',
       [
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'sms-voice:SendTextMessage',
         'ssm:GetParameters',
       ],
     ],
-    ['DecideNextRole', ['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents']],
+    ['DecideNextRole', ['dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']],
     [
       'SendEmailRole',
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ses:SendEmail'],
@@ -164,6 +166,7 @@ describe('packaged template: delivery workflow', () => {
       'RecordOutcomeRole',
       [
         'dynamodb:GetItem',
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'events:PutEvents',
         'logs:CreateLogStream',
@@ -180,6 +183,85 @@ describe('packaged template: delivery workflow', () => {
     for (const statement of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['DeliveriesTable', 'Arn'] });
     }
+  });
+
+  it('lets send-sms call SendTextMessage only from the stage’s origination identity and configuration set', () => {
+    // Prepare: the ci stage turns the secondary provider on
+    const send = statementsOf('SendSmsRole').find((s) => actionsOf(s).includes('sms-voice:SendTextMessage'));
+    const put = statementsOf('SendSmsRole').find((s) => actionsOf(s).includes('dynamodb:PutItem'));
+
+    // Assess
+    expect(actionsOf(send!)).toEqual(['sms-voice:SendTextMessage']);
+    expect(send?.Resource).toEqual([
+      'arn:aws:sms-voice:us-east-1:111122223333:pool/pool-ci',
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:sms-voice:${AWS::Region}:${AWS::AccountId}:configuration-set/receipt-driven-sms-ci',
+      },
+    ]);
+    // The breaker item is the only item send-sms may put.
+    expect((put as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['BREAKER#sinch'] },
+    });
+  });
+
+  it('grants the secondary’s permissions only while the stage turns it on', () => {
+    // Prepare
+    const role = JSON.stringify(resourceNamed(template, 'SendSmsRole'));
+    const conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions;
+
+    // Assess
+    expect(conditions.SecondarySmsEnabled).toEqual({ 'Fn::Equals': ['aws-sms', 'aws-sms'] });
+    expect(role.match(/"Fn::If":\["SecondarySmsEnabled"/g)).toHaveLength(2);
+  });
+
+  it('passes the secondary’s settings to send-sms and tells decide-next it exists', () => {
+    // Prepare
+    const variables = (name: string) =>
+      (resourceNamed(template, name).Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+
+    // Assess
+    expect(variables('SendSmsLambdaFunction')).toMatchObject({
+      SECONDARY_SMS_PROVIDER: 'aws-sms',
+      AWS_SMS_ORIGINATION_IDENTITY: 'arn:aws:sms-voice:us-east-1:111122223333:pool/pool-ci',
+      AWS_SMS_CONFIGURATION_SET: 'receipt-driven-sms-ci',
+      PRIMARY_BREAKER_THRESHOLD: '5',
+      PRIMARY_BREAKER_WINDOW_SECONDS: '60',
+      PRIMARY_BREAKER_OPEN_SECONDS: '60',
+    });
+    expect(variables('DecideNextLambdaFunction')).toMatchObject({ SECONDARY_SMS_PROVIDER: 'aws-sms' });
+  });
+
+  it('routes only this stage’s secondary delivery events to the receipts queue, which only that rule may fill', () => {
+    // Prepare
+    const rule = resourceNamed(template, 'SecondarySmsEventsRule') as unknown as {
+      Condition?: string;
+      Properties: { EventPattern: unknown; Targets: { Arn: unknown }[] };
+    };
+    const policy = resourceNamed(template, 'ReceiptsQueuePolicy') as unknown as {
+      Properties: { PolicyDocument: { Statement: unknown[] } };
+    };
+
+    // Assess
+    expect(rule.Condition).toBe('SecondarySmsEnabled');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.sms-voice'],
+      'detail-type': ['Text Message Delivery Status Updated'],
+      detail: { context: { stage: ['ci'] } },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      { Id: 'receipts-queue', Arn: { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] } },
+    ]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['ReceiptsQueue', 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['SecondarySmsEventsRule', 'Arn'] } } },
+      },
+    ]);
   });
 
   it('limits the Sinch credentials read to the one parameter, and SES to the configured sender', () => {

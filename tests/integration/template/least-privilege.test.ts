@@ -135,7 +135,8 @@ describe('packaged template: least privilege', () => {
       expect.objectContaining({
         size:
           resourcesOfType(template, 'AWS::IAM::Role').length +
-          resourcesOfType(template, 'AWS::IAM::ManagedPolicy').length,
+          resourcesOfType(template, 'AWS::IAM::ManagedPolicy').length +
+          resourcesOfType(template, 'AWS::SQS::QueuePolicy').length,
       }),
     );
     expect(owners.has('DeliveryStateMachineRole')).toBe(true);

@@ -35,6 +35,26 @@ describe('cost model', () => {
     expect(totalUsd).toBeCloseTo(0.325, 10);
   });
 
+  it('prices SMS sent through the secondary provider, base price and carrier fee, with their source', () => {
+    // Prepare: 1,000 deliveries of which 20 failed over
+    const usage = { ...ZERO_USAGE, secondarySmsParts: 20 };
+
+    // Act
+    const line = costOf(usage).lines.find((l) => l.item === 'AWS End User Messaging SMS');
+
+    // Assess
+    expect(line).toEqual({
+      item: 'AWS End User Messaging SMS',
+      quantity: 20,
+      unit: 'SMS message part',
+      usd: expect.any(Number),
+    });
+    expect(line!.usd).toBeCloseTo(20 * 0.00881, 10);
+    expect(AWS_PRICES.awsSmsUsMessagePart.source).toMatch(
+      /^https:\/\/docs\.aws\.amazon\.com\/sms-voice\/.+unconfirmed/,
+    );
+  });
+
   it('adds and scales usages field by field', () => {
     const one = { ...ZERO_USAGE, sqsRequests: 3, logBytes: 1000 };
 

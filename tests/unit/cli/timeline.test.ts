@@ -349,11 +349,41 @@ describe('buildDeliveryReport attempt reasons', () => {
     expect(report.attempts[0]).toEqual({
       attempt: 1,
       channel: 'SMS',
+      provider: 'sinch',
       sentAt: at(0.3),
       status: 'FAILED',
       reason: 'Sinch messages:send answered HTTP 400 INVALID_ARGUMENT for +46*****4567',
       failureClass: 'Config',
       receipts: 0,
     });
+  });
+});
+
+describe('buildDeliveryReport with a secondary provider', () => {
+  it('names the provider of every attempt and explains each receipt by that provider’s table', () => {
+    // Prepare
+    const asked: (string | undefined)[] = [];
+    const explain: ExplainReason = (code, _subCode, provider) => {
+      asked.push(`${provider}:${code}`);
+      return { failureClass: 'Permanent', meaning: 'Invalid number.' };
+    };
+    const attempts = [
+      anSmsAttempt(1, 0.3, [], { status: 'FAILED', reason: 'Sinch messages:send answered HTTP 503' }),
+      anSmsAttempt(2, 5, [aReceipt('FAILED', 7, { reasonCode: 'TEXT_INVALID' })], {
+        provider: 'aws-sms',
+        messageId: 'ed23196c-75ce-4727-93ee-7bf72b64998f',
+      }),
+    ];
+
+    // Act
+    const report = buildDeliveryReport({ delivery: aDeliveryRecord(), attempts, explainReason: explain });
+
+    // Assess
+    expect(report.attempts.map((a) => a.provider)).toEqual(['sinch', 'aws-sms']);
+    expect(report.timeline.filter((e) => e.kind === 'sms-sent').map((e) => e.provider)).toEqual([
+      'sinch',
+      'aws-sms',
+    ]);
+    expect(asked).toContain('aws-sms:TEXT_INVALID');
   });
 });

@@ -108,6 +108,7 @@ describe('send handler', () => {
           failures: [],
           emailFailures: [],
           lastSmsFailure: null,
+          provider: null,
         },
       ]);
       expect(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({

@@ -37,7 +37,14 @@ describe('createWorkflowStarter', () => {
     expect(call.args[0].input).toEqual({
       stateMachineArn: SM_ARN,
       name: 'd-1',
-      input: JSON.stringify({ ...INPUT, attempt: 1, failures: [], emailFailures: [], lastSmsFailure: null }),
+      input: JSON.stringify({
+        ...INPUT,
+        attempt: 1,
+        failures: [],
+        emailFailures: [],
+        lastSmsFailure: null,
+        provider: null,
+      }),
     });
   });
 

@@ -10,7 +10,14 @@ describe("the README's scenario table", () => {
       .split('\n')
       .filter((line) => /^\| `\+\d+`/.test(line))
       .map((line) => line.split('|').map((cell) => cell.trim()))
-      .map(([, number, scenario, , outcome, sms, emails]) => ({ number, scenario, outcome, sms, emails }));
+      .map(([, number, scenario, , outcome, sms, emails, withFailover]) => ({
+        number,
+        scenario,
+        outcome,
+        sms,
+        emails,
+        withFailover,
+      }));
 
     // Act
     const expected = scenarioTable().map((row) => ({
@@ -19,6 +26,9 @@ describe("the README's scenario table", () => {
       outcome: `${row.expected.outcome}${row.expected.lateSmsDelivered ? ' (late SMS flagged)' : ''}`,
       sms: String(row.expected.smsSends),
       emails: String(row.expected.emails),
+      withFailover: row.expectedWithFailover
+        ? `${row.expectedWithFailover.outcome}, ${row.expectedWithFailover.secondarySends ?? 0} via AWS`
+        : 'same',
     }));
 
     // Assess

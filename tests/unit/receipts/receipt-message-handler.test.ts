@@ -4,6 +4,7 @@ import type { ProcessorQueue } from '../../../lib/receipts/processor-queue';
 import type { ProcessorTelemetry } from '../../../lib/receipts/processor-telemetry';
 import { createReceiptMessageHandler } from '../../../lib/receipts/receipt-message-handler';
 import { AttemptNotFoundError } from '../../../lib/shared/errors';
+import { anAwsSmsEvent } from '../../builders/aws-sms-event';
 import { deliveryReportBody } from '../../builders/delivery-report';
 import { anSqsRecord, receiptMessageBody } from '../../builders/sqs-record';
 import { recordingMetrics, type RecordingMetrics } from '../../support/recording-metrics';
@@ -161,5 +162,50 @@ describe('receipt message handler', () => {
     // Assess
     expect(outcome).toEqual({ outcome: 'processed', result: RESULT });
     expect([queue.visibility, queue.parked, queue.orphans]).toEqual([[], [], []]);
+  });
+});
+
+describe('receipt message handler, events of the secondary provider', () => {
+  it('reads an EventBridge event of AWS End User Messaging SMS as a receipt, timed by when SQS took it', async () => {
+    // Prepare
+    const seen: unknown[] = [];
+    const handle = createReceiptMessageHandler({
+      processReceipt: async (receipt, context) => (seen.push({ receipt, context }), RESULT),
+      queue: new FakeQueue(),
+      orphanAfterReceives: 4,
+      logger: { info: () => {}, warn: () => {} } as unknown as ProcessorTelemetry['logger'],
+      metrics: recordingMetrics().metrics,
+    });
+    const record = anSqsRecord({
+      body: JSON.stringify(anAwsSmsEvent({ reference: 'dlv-1#2', messageId: 'aws-1' })),
+    });
+
+    // Act
+    const disposition = await handle({
+      ...record,
+      attributes: { ...record.attributes, SentTimestamp: '1759342842000' },
+    });
+
+    // Assess
+    expect(disposition.outcome).toBe('processed');
+    expect(seen).toEqual([
+      {
+        receipt: expect.objectContaining({ provider: 'aws-sms', messageId: 'aws-1', metadata: 'dlv-1#2' }),
+        context: { receivedAt: '2025-10-01T18:20:42.000Z', claimId: record.messageId },
+      },
+    ]);
+  });
+
+  it('parks an aws.sms-voice event it cannot use, with the reason', async () => {
+    // Prepare
+    const { handle, queue } = setup(async () => RESULT);
+    const event = { ...anAwsSmsEvent({}), 'detail-type': 'Registration Status Change' };
+
+    // Act
+    const disposition = await handle(anSqsRecord({ body: JSON.stringify(event) }));
+
+    // Assess
+    expect(disposition).toEqual({ outcome: 'parked', reason: 'not_a_delivery_report' });
+    expect(queue.parked.map((p) => p.reason)).toEqual(['not_a_delivery_report']);
   });
 });

@@ -18,6 +18,7 @@ describe('delivery receipt payload', () => {
       '{"app_id":"01HZX4Q6W3N5T8B2C7D9E1F0GH","accepted_time":"2026-03-02T10:15:30.120Z","event_time":"2026-03-02T10:15:34.587Z","project_id":"2f6b1c1e-4a7d-4f3e-9a61-0c2b5d8e7f10","message_delivery_report":{"message_id":"01HZX4R2K8M3P6Q9S1T4V7W0YZ","conversation_id":"","status":"FAILED","channel_identity":{"channel":"SMS","identity":"46701234567","app_id":""},"contact_id":"","reason":{"code":"RECIPIENT_NOT_REACHABLE","description":"The underlying channel reported: example","sub_code":"UNSPECIFIED_SUB_CODE"},"metadata":"{\\"notificationId\\":\\"n-123\\",\\"attempt\\":1}","processing_mode":"DISPATCH"},"message_metadata":"","correlation_id":"n-123#1"}';
 
     expect(parseDeliveryReceipt(body)).toEqual({
+      provider: 'sinch',
       messageId: '01HZX4R2K8M3P6Q9S1T4V7W0YZ',
       status: 'FAILED',
       eventTime: '2026-03-02T10:15:34.587Z',
@@ -49,6 +50,7 @@ describe('delivery receipt payload', () => {
     const receipt = parseDeliveryReceipt(JSON.stringify(report));
 
     expect(receipt).toEqual({
+      provider: 'sinch',
       messageId: DEFAULT_MESSAGE_ID,
       status: 'DELIVERED',
       dedupeKey: `${DEFAULT_MESSAGE_ID}#DELIVERED#`,

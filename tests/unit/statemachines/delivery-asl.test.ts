@@ -367,6 +367,7 @@ describe('statemachines/delivery.asl.yml', () => {
       failures: [],
       emailFailures: [],
       lastSmsFailure: null,
+      provider: null,
     });
   });
 
@@ -374,5 +375,21 @@ describe('statemachines/delivery.asl.yml', () => {
     expect(definition.States.RecordOutcome).toMatchObject({ End: true, ResultPath: '$.outcome' });
     expect(states.filter(([, state]) => state.Type === 'Succeed')).toEqual([]);
     expect(states.filter(([, state]) => String(state.Resource).includes('events:'))).toEqual([]);
+  });
+
+  it('lets the send path choose the provider of attempt 1 and DecideNextStep every later one', () => {
+    // Prepare
+    const sendSms = definition.States.SendSms!;
+
+    // Act
+    const payload = (sendSms.Parameters as { Payload: Record<string, unknown> }).Payload;
+
+    // Assess
+    expect(
+      executionInputOf({ deliveryId: 'd-1', expiresAt: '2026-03-02T10:20:29.000Z', policy: POLICY }),
+    ).toMatchObject({
+      provider: null,
+    });
+    expect(payload['provider.$']).toBe('$.provider');
   });
 });

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createDecideNextHandler } from '../../../lib/workflow/decide-next-handler';
+import { createAttemptRepository } from '../../../lib/table/attempt-repository';
 import { createDeliveryRepository } from '../../../lib/table/delivery-repository';
 import { META_EMAIL, aMetaItem } from '../../builders/attempt-item';
 import { aLambdaContext } from '../../builders/function-url-event';
@@ -26,6 +27,7 @@ function buildHandler() {
   return createDecideNextHandler({
     config: { stage: 'unit', deliveriesTable: 'deliveries' },
     deliveries: createDeliveryRepository(documents, 'deliveries'),
+    attempts: createAttemptRepository(documents, 'deliveries'),
     logger: new Logger({ serviceName: 'decide-next-unit', logLevel: 'DEBUG' }),
     now: () => NOW,
   });
@@ -33,6 +35,7 @@ function buildHandler() {
 
 beforeEach(() => {
   dynamoMock.reset();
+  dynamoMock.on(QueryCommand).resolves({ Items: [] });
   dynamoMock.on(GetCommand).resolves({ Item: aMetaItem({ deliveryId: 'd-1' }) });
   output = captureOutput();
 });
@@ -51,6 +54,7 @@ describe('decide-next handler', () => {
       failures: ['States.Timeout'],
       emailFailures: [],
       lastSmsFailure: null,
+      provider: 'sinch',
       decision: {
         action: 'RESEND',
         waitSeconds: 10,

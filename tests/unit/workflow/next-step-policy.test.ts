@@ -267,3 +267,107 @@ describe('failure sets', () => {
     }
   });
 });
+
+describe('decideNextStep with a secondary provider', () => {
+  const base = {
+    attempt: 1,
+    policy: POLICY,
+    expiresAt: expiresIn(600),
+    now: NOW,
+    hasEmail: true,
+    provider: 'sinch' as const,
+    secondary: 'aws-sms' as const,
+  };
+
+  it('sends the next attempt through the secondary at once when Sinch stayed unavailable', () => {
+    // Act
+    const step = decideNextStep({ ...base, failure: 'Sinch.Unavailable' });
+
+    // Assess
+    expect(step).toEqual({
+      action: 'RESEND',
+      waitSeconds: 0,
+      provider: 'aws-sms',
+      reason:
+        'SMS attempt 1 through Sinch could not be handed to Sinch (service unavailable after retries): ' +
+        'Sinch stayed unavailable through the retries, which says nothing about the number; ' +
+        'sending attempt 2 of 3 through AWS End User Messaging SMS now.',
+    });
+  });
+
+  it('fails over a Sinch refusal instead of falling back to email', () => {
+    expect(decideNextStep({ ...base, failure: 'Sinch.Rejected' })).toMatchObject({
+      action: 'RESEND',
+      provider: 'aws-sms',
+    });
+    expect(decideNextStep({ ...base, failure: 'Sms.Config' })).toMatchObject({
+      action: 'RESEND',
+      provider: 'aws-sms',
+    });
+  });
+
+  it('falls back to email for a wrong number, and says why in plain words', () => {
+    // Act
+    const step = decideNextStep({ ...base, failure: 'Sms.Permanent' });
+
+    // Assess
+    expect(step.action).toBe('EMAIL');
+    expect(step.reason).toBe(
+      'SMS attempt 1 through Sinch failed permanently (the number cannot receive SMS): the number itself ' +
+        'cannot receive this SMS, whichever provider sends it; falling back to email.',
+    );
+  });
+
+  it('gives Sinch a second try after one unexplained failure and moves after the second', () => {
+    // Act
+    const first = decideNextStep({ ...base, failure: 'Sms.Unknown' });
+    const second = decideNextStep({
+      ...base,
+      attempt: 2,
+      failure: 'Sms.Unknown',
+      previousFailureOnSameProvider: 'Sms.Unknown',
+    });
+
+    // Assess
+    expect(first).toMatchObject({ action: 'RESEND', provider: 'sinch', waitSeconds: 10 });
+    expect(second).toMatchObject({ action: 'RESEND', provider: 'aws-sms', waitSeconds: 0 });
+  });
+
+  it('keeps a failing-over delivery on the secondary, within the attempts and validity left', () => {
+    // Act
+    const onSecondary = decideNextStep({
+      ...base,
+      attempt: 2,
+      provider: 'aws-sms',
+      failure: 'States.Timeout',
+    });
+    const lastAttempt = decideNextStep({ ...base, attempt: 3, failure: 'Sinch.Unavailable' });
+    const tooLate = decideNextStep({ ...base, expiresAt: expiresIn(30), failure: 'Sinch.Unavailable' });
+
+    // Assess
+    expect(onSecondary).toMatchObject({ action: 'RESEND', provider: 'aws-sms', waitSeconds: 30 });
+    expect(lastAttempt.action).toBe('EMAIL');
+    expect(tooLate.action).toBe('EMAIL');
+  });
+
+  it('treats the secondary’s own send errors as Sinch’s: unavailable is resent, refused falls back', () => {
+    expect(decideNextStep({ ...base, provider: 'aws-sms', failure: 'AwsSms.Unavailable' })).toMatchObject({
+      action: 'RESEND',
+      provider: 'aws-sms',
+    });
+    expect(decideNextStep({ ...base, provider: 'aws-sms', failure: 'AwsSms.Rejected' }).action).toBe('EMAIL');
+  });
+
+  it('decides as before, and names no provider, on a stage without a secondary', () => {
+    // Act
+    const step = decideNextStep({ ...base, secondary: undefined, failure: 'Sinch.Unavailable' });
+
+    // Assess
+    expect(step).toEqual({
+      action: 'RESEND',
+      waitSeconds: 10,
+      reason:
+        'SMS attempt 1 could not be handed to Sinch (service unavailable after retries); resending in 10 s (attempt 2 of 3).',
+    });
+  });
+});

@@ -2,9 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createRecordOutcomeHandler } from '../../../lib/workflow/record-outcome-handler';
+import { createAttemptRepository } from '../../../lib/table/attempt-repository';
 import { createOutcomeRepository } from '../../../lib/table/outcome-repository';
 import { createOutcomeEventSender } from '../../../lib/workflow/outcome-event-sender';
 import { aMetaItem } from '../../builders/attempt-item';
@@ -24,6 +25,7 @@ function buildHandler() {
     config: { stage: 'unit', deliveriesTable: 'deliveries' },
     outcomes: createOutcomeRepository(documents, 'deliveries'),
     events: createOutcomeEventSender(new EventBridgeClient({ region: 'us-east-1' })),
+    attempts: createAttemptRepository(documents, 'deliveries'),
     logger: new Logger({ serviceName: 'record-outcome-unit', logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'record-outcome-unit' }),
     now: () => NOW,
@@ -41,6 +43,7 @@ beforeEach(() => {
   dynamoMock.reset();
   eventsMock.reset();
   eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+  dynamoMock.on(QueryCommand).resolves({ Items: [] });
   dynamoMock.on(UpdateCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => ({
     Attributes: {
       ...META,
@@ -56,6 +59,14 @@ afterEach(() => output.restore());
 
 describe('record-outcome handler', () => {
   it('records DELIVERED_AFTER_RESEND when the SMS got through on a later attempt', async () => {
+    // Prepare: attempt 1 from before providers were recorded (Sinch's), attempt 2 through the secondary
+    dynamoMock.on(QueryCommand).resolves({
+      Items: [
+        { PK: 'D#d-1', SK: 'A#002', attempt: 2, channel: 'SMS', provider: 'aws-sms' },
+        { PK: 'D#d-1', SK: 'A#001', attempt: 1, channel: 'SMS' },
+      ],
+    });
+
     // Act
     const detail = await buildHandler()(
       { deliveryId: 'd-1', outcome: 'DELIVERED', attempt: 2, failures: ['States.Timeout'] },
@@ -70,6 +81,7 @@ describe('record-outcome handler', () => {
       smsAttempts: 2,
       emailSent: false,
       failureClasses: ['States.Timeout'],
+      smsProviders: ['sinch', 'aws-sms'],
       lastSmsFailure: null,
       createdAt: META.createdAt,
       expiresAt: META.expiresAt,

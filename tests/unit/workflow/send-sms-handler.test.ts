@@ -87,7 +87,13 @@ describe('send-sms handler', () => {
     const result = await buildHandler()(PAYLOAD, aLambdaContext());
 
     // Assess
-    expect(result).toEqual({ deliveryId: 'd-1', attempt: 1, messageId: 'msg-1', alreadySent: false });
+    expect(result).toEqual({
+      deliveryId: 'd-1',
+      attempt: 1,
+      messageId: 'msg-1',
+      provider: 'sinch',
+      alreadySent: false,
+    });
     const [start, messageId] = updates();
     expect(start).toMatchObject({
       TableName: TABLE,
@@ -111,7 +117,12 @@ describe('send-sms handler', () => {
     await buildHandler()(PAYLOAD, aLambdaContext());
 
     expect(output.logLines()).toContainEqual(
-      expect.objectContaining({ message: 'SMS accepted by Sinch', deliveryId: 'd-1', messageId: 'msg-1' }),
+      expect.objectContaining({
+        message: 'SMS accepted by the provider',
+        deliveryId: 'd-1',
+        messageId: 'msg-1',
+        provider: 'sinch',
+      }),
     );
     for (const secret of [META_PHONE, META_EMAIL, META_TEXT, 'secret'])
       expect(output.text()).not.toContain(secret);

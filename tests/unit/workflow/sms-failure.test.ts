@@ -1,3 +1,4 @@
+import { AWS_SMS_EVENT_POLICY } from '../../../lib/receipts/aws-sms-events';
 import { REASON_CODE_POLICY } from '../../../lib/receipts/reason-classifier';
 import { RECIPIENT_INVALID_REASON_CODES, reportedSmsFailure } from '../../../lib/workflow/sms-failure';
 
@@ -40,11 +41,12 @@ describe('reportedSmsFailure', () => {
   });
 
   it('lists as a wrong number only codes the policy classes Permanent', () => {
+    const policies: Record<string, { readonly failureClass?: string; readonly rationale: string }> = {
+      ...REASON_CODE_POLICY,
+      ...AWS_SMS_EVENT_POLICY,
+    };
     for (const code of RECIPIENT_INVALID_REASON_CODES) {
-      expect([code, REASON_CODE_POLICY[code as keyof typeof REASON_CODE_POLICY]?.failureClass]).toEqual([
-        code,
-        'Permanent',
-      ]);
+      expect([code, policies[code]?.failureClass]).toEqual([code, 'Permanent']);
     }
   });
 

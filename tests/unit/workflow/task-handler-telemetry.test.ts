@@ -59,13 +59,14 @@ function deliveries(meta: DeliveryMetaItem) {
 /** The attempt repository as the tasks use it, remembering nothing. */
 const attempts: Pick<
   AttemptRepository,
-  'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'getAttempt' | 'putEmailAttempt'
+  'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'getAttempt' | 'putEmailAttempt' | 'listAttempts'
 > = {
-  startSmsAttempt: async () => ({ firstWrite: true }),
+  startSmsAttempt: async () => ({ firstWrite: true, provider: 'sinch' }),
   setMessageId: async () => undefined,
   noteSendFailure: async () => undefined,
   getAttempt: async () => undefined,
   putEmailAttempt: async () => true,
+  listAttempts: async () => [],
 };
 
 function dimensionsOf(blob: Record<string, unknown>): Record<string, unknown>[] {
@@ -191,6 +192,7 @@ describe('workflow task Lambdas: logs and metrics', () => {
       deliveries: {
         getMeta: async (id) => [meta, other].find((item) => item.deliveryId === id),
       },
+      attempts,
       logger,
       now: () => NOW,
     });
@@ -228,6 +230,7 @@ describe('workflow task Lambdas: logs and metrics', () => {
       config: taskConfig,
       outcomes,
       events: { send: async () => undefined },
+      attempts,
       ...telemetry(),
       now: () => NOW,
     });

@@ -55,6 +55,7 @@ function anOutcome(overrides: Partial<DeliveryOutcomeDetail> = {}): DeliveryOutc
     smsAttempts: 2,
     emailSent: false,
     failureClasses: ['Sms.Transient'],
+    smsProviders: ['sinch', 'sinch'],
     lastSmsFailure: null,
     createdAt: '2026-03-02T10:15:29.000Z',
     expiresAt: '2026-03-02T10:25:29.000Z',
@@ -76,14 +77,20 @@ describe('workflow telemetry', () => {
   afterEach(() => output.restore());
 
   it('counts a first SMS as sent and not as a resend', () => {
-    recordSmsSent({ deliveryId: 'd-1', attempt: 1, messageId: 'm-1', alreadySent: false }, metrics);
+    recordSmsSent(
+      { deliveryId: 'd-1', attempt: 1, messageId: 'm-1', provider: 'sinch', alreadySent: false },
+      metrics,
+    );
     metrics.publishStoredMetrics();
 
     expect(emittedMetrics(output).map((m) => m.name)).toEqual([WORKFLOW_METRICS.smsSent]);
   });
 
   it('counts a later attempt as sent and as a resend', () => {
-    recordSmsSent({ deliveryId: 'd-1', attempt: 3, messageId: 'm-3', alreadySent: false }, metrics);
+    recordSmsSent(
+      { deliveryId: 'd-1', attempt: 3, messageId: 'm-3', provider: 'sinch', alreadySent: false },
+      metrics,
+    );
     metrics.publishStoredMetrics();
 
     expect(emittedMetrics(output).map((m) => m.name)).toEqual([
@@ -93,7 +100,10 @@ describe('workflow telemetry', () => {
   });
 
   it('does not count an attempt again when Step Functions retried one Sinch had already accepted', () => {
-    recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: true }, metrics);
+    recordSmsSent(
+      { deliveryId: 'd-1', attempt: 2, messageId: 'm-2', provider: 'sinch', alreadySent: true },
+      metrics,
+    );
     metrics.setThrowOnEmptyMetrics(false);
     metrics.publishStoredMetrics();
 

@@ -81,6 +81,27 @@ describe('renderDeliveryReport', () => {
     expect(text).toMatch(/Outcome\s+IN_PROGRESS/);
   });
 
+  it('names the provider of an SMS sent through the secondary, and its message id', () => {
+    // Prepare
+    const report = buildDeliveryReport({
+      delivery: aDeliveryRecord(),
+      attempts: [
+        anSmsAttempt(1, 0.3),
+        anSmsAttempt(2, 5, [], { provider: 'aws-sms', messageId: 'ed23196c-75ce' }),
+      ],
+      explainReason,
+    });
+
+    // Act
+    const text = renderDeliveryReport(report, createStyle(false));
+
+    // Assess
+    expect(text).toContain('SMS attempt 1 sent · Sinch message 01HZX4R2K8M3P6Q9S1T4V7W0Y1');
+    expect(text).toContain(
+      'SMS attempt 2 sent through AWS End User Messaging SMS (resend) · AWS End User Messaging SMS message ed23196c-75ce',
+    );
+  });
+
   it('colours outcomes and failures on a terminal', () => {
     const text = renderDeliveryReport(emailFallbackReport(), createStyle(true));
 
