@@ -31,7 +31,10 @@ import type { SendSmsPayload } from './task-contract';
 
 export interface SendSmsTaskDeps {
   readonly deliveries: { getMeta(deliveryId: string): Promise<DeliveryMetaItem | undefined> };
-  readonly attempts: Pick<AttemptRepository, 'startSmsAttempt' | 'setMessageId' | 'noteSendFailure'>;
+  readonly attempts: Pick<
+    AttemptRepository,
+    'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'getAttempt'
+  >;
   /** The providers this stage sends through: always the primary, and the secondary when it has one. */
   readonly providers: Partial<Record<SmsProviderId, SmsProvider>>;
   /** The stage's secondary and the breaker on the primary, when the stage has a secondary. */
@@ -75,7 +78,7 @@ export async function sendSmsTask(
     deliveryId,
     attempt,
     taskToken,
-    provider: payload.provider ?? (await firstAttemptProvider(deps, deliveryId)),
+    provider: payload.provider ?? (await firstAttemptProvider(deps, deliveryId, attempt)),
     sentAt: now.toISOString(),
     ttl: meta.ttl,
   });
@@ -143,9 +146,17 @@ export async function sendSmsTask(
  * primary open. A breaker that cannot be read routes to the primary: the breaker only ever shortens an
  * outage, and the failover table still moves the next attempt if the primary fails.
  */
-async function firstAttemptProvider(deps: SendSmsTaskDeps, deliveryId: string): Promise<SmsProviderId> {
+async function firstAttemptProvider(
+  deps: SendSmsTaskDeps,
+  deliveryId: string,
+  attempt: number,
+): Promise<SmsProviderId> {
   if (!deps.failover) return PRIMARY_SMS_PROVIDER;
   try {
+    // A Step Functions retry of the attempt keeps its provider anyway; asking the breaker again could
+    // claim a half-open probe that this attempt would never make.
+    const existing = await deps.attempts.getAttempt(deliveryId, attempt);
+    if (existing?.provider !== undefined) return existing.provider;
     const step = await deps.failover.breaker.routeFirstAttempt();
     deps.onBreakerTransition?.(step);
     if (step.probe) deps.logger.info('Breaker half-open: this delivery probes the primary', { deliveryId });

@@ -245,6 +245,48 @@ describe('sendSmsTask', () => {
     expect(transitions).toEqual(['OPENED']);
   });
 
+  it('does not ask the breaker again when Step Functions retries a first attempt', async () => {
+    // Prepare: the first try went to the secondary while the breaker was open, and failed to hand over
+    const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
+    const store = memoryStore({
+      status: 'OPEN',
+      failures: 0,
+      openedAt: '2026-03-02T10:15:50.000Z',
+      version: 3,
+    });
+    const sent: SmsSendRequest[] = [];
+    let failures = 1;
+    const secondary: SmsProvider = {
+      id: 'aws-sms',
+      send: async (request) => {
+        sent.push(request);
+        if (failures-- > 0) throw new AwsSmsUnavailableError('throttled', 'ThrottlingException');
+        return { messageId: 'aws-msg' };
+      },
+    };
+    const sinch: SinchClient = { sendSms: () => Promise.reject(new Error('must not be called')) };
+    const later = new Date(NOW.getTime() + 60_000);
+    const taskDeps = (now: Date): SendSmsTaskDeps => ({
+      ...deps(table, sinch),
+      now: () => now,
+      providers: { sinch: sinchProvider(sinch, CREDENTIALS, undefined), 'aws-sms': secondary },
+      failover: {
+        secondary: 'aws-sms',
+        breaker: createPrimaryBreaker({ store, settings: SETTINGS, now: () => now }),
+      },
+    });
+    await expect(
+      sendSmsTask({ deliveryId: 'd-1', attempt: 1, taskToken: 't1' }, taskDeps(NOW)),
+    ).rejects.toBeInstanceOf(AwsSmsUnavailableError);
+
+    // Act: the retry comes after the open period, when a new delivery would be the probe
+    const result = await sendSmsTask({ deliveryId: 'd-1', attempt: 1, taskToken: 't2' }, taskDeps(later));
+
+    // Assess: still the secondary, and the breaker still waits for a real probe
+    expect(result.provider).toBe('aws-sms');
+    expect(store.state).toMatchObject({ status: 'OPEN', version: 3 });
+  });
+
   it('sends through the primary when the breaker cannot be read', async () => {
     // Prepare
     const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
