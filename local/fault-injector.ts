@@ -15,8 +15,10 @@ import {
  * run with the same seed draws the same sequence of decisions for each function or operation. Concurrent
  * requests to the same key can still interleave differently from run to run; the sequence per key cannot.
  *
- * Outage faults (`sqs-outage`, `webhook-outage`) have a window instead: from {@link FaultInjector.start}
- * (the moment the stack is ready) for that many real seconds.
+ * Outage faults (`sqs-outage`, `webhook-outage`) have a window instead: once {@link FaultInjector.start}
+ * armed them (the moment the stack is ready), each one's window opens at the first request it refuses and
+ * lasts that many real seconds. So an outage always meets traffic, however long a busy machine takes to
+ * send the first request.
  */
 
 export type FaultCounts = Readonly<Record<FaultName, number>>;
@@ -34,8 +36,8 @@ export interface FaultInjector {
   refuses(name: FaultName, what: string): boolean;
   /** Counts and logs one injection of a fault that is not drawn (`ses-sandbox`, `sinch-keep-signature`). */
   record(name: FaultName, what: string): void;
-  /** Opens the outage windows (idempotent); they close on their own after their seconds. */
-  start(now?: number): void;
+  /** Arms the outage windows (idempotent); each opens at its first refused request and closes after its seconds. */
+  start(): void;
   /** How often each fault was injected so far. */
   counts(): FaultCounts;
   /** Cancels the timers that log the end of an outage. */
@@ -66,7 +68,9 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
   const counts = Object.fromEntries(FAULT_NAMES.map((name) => [name, 0])) as Record<FaultName, number>;
   const streams = new Map<string, SeededRandom>();
   const timers = new Set<NodeJS.Timeout>();
-  let startedAt: number | undefined;
+  let armed = false;
+  /** When each outage's window opened (at its first refused request). */
+  const openedAt = new Map<FaultName, number>();
 
   const stream = (name: FaultName, key: string): SeededRandom => {
     const id = `fault:${name}:${key}`;
@@ -95,29 +99,30 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
     },
     refuses(name, what) {
       const seconds = secondsOf(faults, name);
-      if (seconds <= 0 || startedAt === undefined || now() >= startedAt + seconds * 1000) return false;
-      record(name, what);
-      return true;
-    },
-    record,
-    start(at = now()) {
-      if (startedAt !== undefined) return;
-      startedAt = at;
-      const active = formatFaults(faults);
-      if (active.length > 0) log(`faults on: ${active.join(', ')} (seed ${seed})`);
-      for (const name of ['sqs-outage', 'webhook-outage'] as const) {
-        const seconds = secondsOf(faults, name);
-        if (seconds <= 0) continue;
+      if (seconds <= 0 || !armed) return false;
+      const opened = openedAt.get(name) ?? now();
+      if (!openedAt.has(name)) {
+        openedAt.set(name, opened);
         const timer = setTimeout(
           () => {
             timers.delete(timer);
             log(`fault ${name}: over after ${seconds} s (${counts[name]} refused)`);
           },
-          Math.min(MAX_TIMER_MS, Math.max(0, at + seconds * 1000 - now())),
+          Math.min(MAX_TIMER_MS, seconds * 1000),
         );
         timer.unref();
         timers.add(timer);
       }
+      if (now() >= opened + seconds * 1000) return false;
+      record(name, what);
+      return true;
+    },
+    record,
+    start() {
+      if (armed) return;
+      armed = true;
+      const active = formatFaults(faults);
+      if (active.length > 0) log(`faults on: ${active.join(', ')} (seed ${seed})`);
     },
     counts: () => ({ ...counts }),
     stop() {

@@ -19,9 +19,9 @@ export interface Faults {
   readonly sesSandbox?: boolean;
   /** `ses-throttle=<share>`: that share of SendEmail / SendRawEmail answer `Throttling`. */
   readonly sesThrottle?: number;
-  /** `sqs-outage=<seconds>`: SendMessage answers 500 InternalError for that many real seconds after start. */
+  /** `sqs-outage=<seconds>`: SendMessage answers 500 InternalError for that many real seconds from the first. */
   readonly sqsOutageSeconds?: number;
-  /** `webhook-outage=<seconds>`: the ingress Function URL refuses connections for that many real seconds. */
+  /** `webhook-outage=<seconds>`: the ingress Function URL refuses connections for that many real seconds from the first. */
   readonly webhookOutageSeconds?: number;
   /** `sinch-keep-signature`: the simulated Sinch retries a webhook with the first try's headers. */
   readonly sinchKeepSignature?: boolean;
@@ -89,13 +89,13 @@ export const FAULT_SPECS: readonly FaultSpec[] = [
     name: 'sqs-outage',
     key: 'sqsOutageSeconds',
     kind: 'seconds',
-    summary: 'SQS SendMessage answers InternalError (500) for that many seconds after the start',
+    summary: 'SQS SendMessage answers InternalError (500) for that many seconds from the first one',
   },
   {
     name: 'webhook-outage',
     key: 'webhookOutageSeconds',
     kind: 'seconds',
-    summary: 'the ingress Function URL refuses connections for that many seconds after the start',
+    summary: 'the ingress Function URL refuses connections for that many seconds from the first one',
   },
   {
     name: 'sinch-keep-signature',

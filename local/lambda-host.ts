@@ -56,6 +56,14 @@ export interface LambdaHostOptions {
   readonly faults?: FaultInjector;
   /** Function URLs (by function key) that refuse connections while `webhook-outage` lasts. */
   readonly outageUrls?: readonly string[];
+  /**
+   * Multiplies every function's `timeout` (1 when absent). On AWS a function's timeout bounds its own work
+   * in its own sandbox; here every function shares one event loop with the emulators and whatever else the
+   * machine runs, so its wall time includes waiting for all of them. The local stack passes its time
+   * divisor: with `--fast` the modelled world runs that much faster, and the work gets that much more room,
+   * so a busy machine does not turn a slow invocation into `Sandbox.Timedout` (and a retried SMS).
+   */
+  readonly timeoutAllowance?: number;
 }
 
 /** Throttled invocations of one function, by cause. */
@@ -117,7 +125,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       name: fn.name,
       bundle: options.bundles[fn.key]!,
       environment: options.environment[fn.key] ?? {},
-      timeoutSeconds: fn.timeoutSeconds,
+      timeoutSeconds: fn.timeoutSeconds * (options.timeoutAllowance ?? 1),
       memorySize: fn.memorySize,
       region: options.region,
       accountId: options.accountId,

@@ -8,6 +8,9 @@ import type { LocalTaskContext, LocalTaskHandler, WorkflowEngine } from './workf
  * failing its token with `States.Timeout`: the error the engine's own timeout raises, matched by the same
  * Catch and written to the history as the same `TaskTimedOut` event, only sooner. The engine's real-time
  * timeout stays as the backstop.
+ *
+ * `settle`, when given, is awaited once the scaled timeout is due and before it fires: the stack uses it to
+ * let a report that is already on its way finish its (unscaled) work first (`receipt-window.ts`).
  */
 
 /** Reads a reference path such as `$.policy.receiptTimeoutSeconds`. */
@@ -38,9 +41,22 @@ export interface ScaledTaskTimeouts {
  */
 export function withScaledTaskTimeouts(
   handlers: Readonly<Record<string, LocalTaskHandler>>,
-  options: { factor: number; engine: () => WorkflowEngine },
+  options: {
+    factor: number;
+    engine: () => WorkflowEngine;
+    /**
+     * Awaited when a scaled timeout is due, before it fires: `window` is when the task started and when
+     * its scaled timeout was due (epoch ms), `signal` aborts when the stack stops.
+     */
+    settle?: (
+      context: LocalTaskContext,
+      window: { readonly startedAt: number; readonly dueAt: number },
+      signal: AbortSignal,
+    ) => Promise<void>;
+  },
 ): ScaledTaskTimeouts {
   const timers = new Set<NodeJS.Timeout>();
+  const disposed = new AbortController();
   const definitions = new Map<string, JsonObject>();
 
   const stateDefinition = (name: string): JsonObject | undefined => {
@@ -80,14 +96,22 @@ export function withScaledTaskTimeouts(
       // Read once the handler has returned: by then the history holds this entry's input.
       const seconds = token && options.factor < 1 ? timeoutSeconds(context) : undefined;
       if (token && seconds !== undefined) {
-        const remaining = Math.max(0, seconds * 1000 * options.factor - (Date.now() - startedAt));
+        // Due a scaled timeout after the task started, even if the handler itself took longer than that.
+        const dueAt = startedAt + seconds * 1000 * options.factor;
+        const remaining = Math.max(0, dueAt - Date.now());
         const timer = setTimeout(() => {
           timers.delete(timer);
-          try {
-            options.engine().sendTaskFailure(token, 'States.Timeout', 'Task timed out (local stack, --fast)');
-          } catch {
-            // The entry already ended (completed, failed, or the execution stopped): nothing to time out.
-          }
+          const settling = options.settle?.(context, { startedAt, dueAt }, disposed.signal);
+          void (settling ?? Promise.resolve()).then(() => {
+            if (disposed.signal.aborted) return;
+            try {
+              options
+                .engine()
+                .sendTaskFailure(token, 'States.Timeout', 'Task timed out (local stack, --fast)');
+            } catch {
+              // The entry already ended (completed, failed, or the execution stopped): nothing to time out.
+            }
+          });
         }, remaining);
         timers.add(timer);
       }
@@ -97,6 +121,7 @@ export function withScaledTaskTimeouts(
   return {
     handlers: Object.fromEntries(Object.entries(handlers).map(([key, handler]) => [key, wrap(handler)])),
     dispose: () => {
+      disposed.abort();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },

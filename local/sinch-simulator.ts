@@ -122,6 +122,12 @@ export interface SinchSimulator {
   setOutage(on: boolean): void;
   /** Accepted sends (each one SMS) for a delivery, by the `message_metadata` it carried. */
   acceptedSendsFor(deliveryId: string): SendRecord[];
+  /**
+   * Bodies of this delivery's reports that Sinch sends at or before `by` (epoch ms) and has not finished
+   * sending: due but not yet started, on the wire, or with a retry due by then. A report sent later (a late
+   * report, a retry after `by`) is not on its way by then.
+   */
+  sendingBy(deliveryId: string, by: number): string[];
   /** Resolves when no report is scheduled or in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -163,6 +169,8 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
   const reports: ReportRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<unknown>>();
+  /** Report copies whose timer has not fired yet: when each is due, by body. */
+  const scheduledCopies = new Map<string, number[]>();
   let idleWaiters: (() => void)[] = [];
   let webhookUrl = options.webhookUrl;
   let chaos = options.chaos;
@@ -316,7 +324,13 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
       if (dropped) continue;
       for (let copy = 0; copy < (report.copies ?? 1); copy += 1) {
         // Copies go out a few milliseconds apart: duplicates race each other like concurrent Sinch retries.
+        const dueAt = Date.now() + delayMs + copy * 5;
+        scheduledCopies.set(record.body, [...(scheduledCopies.get(record.body) ?? []), dueAt]);
         schedule(delayMs + copy * 5, async () => {
+          // From here the sender knows it is on its way (it registers before its first await).
+          const left = (scheduledCopies.get(record.body) ?? []).filter((at) => at !== dueAt);
+          if (left.length > 0) scheduledCopies.set(record.body, left);
+          else scheduledCopies.delete(record.body);
           // A per-message callback_url overrides the registered webhook, as on Sinch.
           const url = callbackUrl ?? webhookUrl;
           if (!url || stopped) return;
@@ -325,6 +339,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
             record.body,
             (raw) => signWebhook(raw, options.webhookSecret),
             faultsFor(`${key}:${index}:${copy}`),
+            dueAt,
           );
           if (!record.delivery || delivery.state === 'acknowledged') record.delivery = delivery;
           if (delivery.state !== 'acknowledged') {
@@ -465,6 +480,13 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
     },
     acceptedSendsFor: (deliveryId) =>
       sends.filter((send) => send.deliveryId === deliveryId && send.httpStatus === 200),
+    sendingBy: (deliveryId, by) =>
+      reports
+        .filter((report) => report.deliveryId === deliveryId && !report.dropped)
+        .map((report) => report.body)
+        .filter(
+          (body) => (scheduledCopies.get(body) ?? []).some((at) => at <= by) || sender.sendingBy(body, by),
+        ),
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
@@ -475,6 +497,7 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      scheduledCopies.clear();
       sender.close();
       await Promise.allSettled([...inFlight]);
       notifyIfIdle();

@@ -2,9 +2,11 @@
  * How the local stack shrinks time. `--fast` divides every wait that exists only to model the real world
  * (Sinch's report latency and webhook retry backoff, the workflow's receipt timeout and resend backoff, the
  * queue's visibility timeout) by {@link FAST_TIME_DIVISOR}, so a demo or an end-to-end test covers minutes of
- * behaviour in seconds. Work itself (HTTP, Lambda code, emulators) is never scaled, which is why the divisor
- * is not larger: at ÷20 the 60 s receipt timeout becomes 3 s, still several times what a report needs to pass
- * through the ingress, the queue and the processor on a busy two-core machine.
+ * behaviour in seconds. Work itself (HTTP, Lambda code, emulators) is never scaled and takes no modelled
+ * time: a scaled receipt timeout waits for a report that is already on its way (`receipt-window.ts`), so
+ * outcomes do not depend on how busy the machine is. The divisor is not larger because the scaled waits
+ * would then be shorter than the work itself (a 180 s visibility timeout is 9 s at ÷20), and the stack would
+ * redo work instead of modelling time.
  */
 export const FAST_TIME_DIVISOR = 20;
 

@@ -31,7 +31,10 @@ export function isRetryableStatus(status: number): boolean {
 export type WebhookFault = 'before' | 'after';
 
 export interface WebhookTry {
+  /** When the try started. */
   readonly at: string;
+  /** When it was due (epoch ms): the report's scheduled time, or the retry's; `at` is later on a busy machine. */
+  readonly dueAt?: number;
   /** The signature headers this try carried (also for a try lost to an injected fault). */
   readonly headers?: Readonly<Record<string, string>>;
   /** The receiver's status, or 503 for an injected fault, or undefined for a network error. */
@@ -69,12 +72,19 @@ export interface WebhookSender {
     sign: (body: string) => Record<string, string>,
     /** Chaos hook, asked before every try. */
     fault?: () => WebhookFault | undefined,
+    /** When the first try is due (epoch ms); now when absent. */
+    dueAt?: number,
   ): Promise<WebhookDelivery>;
   /**
    * POSTs an acknowledged delivery once more, verbatim: the same body and the same headers as the try the
    * receiver acknowledged. No retries; resolves with the try (its status, or the network error).
    */
   replay(delivery: WebhookDelivery): Promise<WebhookTry>;
+  /**
+   * True while a delivery of this body is unfinished and its current try started, or its next retry is
+   * due, at or before `by` (epoch ms): the body is on its way by then, as opposed to being sent later.
+   */
+  sendingBy(body: string, by: number): boolean;
   /** Cancels pending retries (their deliveries end as `abandoned`). */
   close(): void;
 }
@@ -83,6 +93,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const maxRetries = options.maxRetries ?? SINCH_MAX_RETRIES;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const controller = new AbortController();
+  /** Unfinished deliveries by body (copies of one report share it): when each one's current try started or its next is due. */
+  const unfinished = new Map<string, Set<{ at: number }>>();
 
   const pause = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -122,45 +134,59 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     delivery: WebhookDelivery,
     headers: Record<string, string>,
     fault: WebhookFault | undefined,
+    dueAt: number,
   ): Promise<number | undefined> => {
     const at = new Date().toISOString();
     if (fault === 'before') {
-      delivery.tries.push({ at, headers, status: 503, fault });
+      delivery.tries.push({ at, dueAt, headers, status: 503, fault });
       return 503;
     }
     const { status, error } = await post(delivery.url, delivery.body, headers);
     if (status === undefined) {
-      delivery.tries.push({ at, headers, error });
+      delivery.tries.push({ at, dueAt, headers, error });
       return undefined;
     }
     delivery.reachedReceiver = true;
     if (fault === 'after') {
-      delivery.tries.push({ at, headers, status: 503, fault });
+      delivery.tries.push({ at, dueAt, headers, status: 503, fault });
       return 503;
     }
-    delivery.tries.push({ at, headers, status });
+    delivery.tries.push({ at, dueAt, headers, status });
     return status;
   };
 
   return {
-    async deliver(url, body, sign, fault) {
+    async deliver(url, body, sign, fault, dueAt = Date.now()) {
       const delivery: WebhookDelivery = { url, body, tries: [], state: 'pending', reachedReceiver: false };
-      let first: Record<string, string> | undefined;
-      for (let retry = 0; retry <= maxRetries; retry += 1) {
-        if (retry > 0) await pause(scaledMs(retryDelaySeconds(retry), options.factor));
-        if (controller.signal.aborted) break;
-        const kept = options.keepSignature === true && first !== undefined;
-        const headers = kept ? first! : sign(body);
-        first ??= headers;
-        if (kept) options.onKeptSignature?.(retry);
-        const status = await tryOnce(delivery, headers, fault?.());
-        if (status !== undefined && !isRetryableStatus(status)) {
-          delivery.state = status < 300 ? 'acknowledged' : 'rejected';
-          return delivery;
+      // When the current try was due, or the next one is: modelled time, whenever the event loop gets to it.
+      const next = { at: dueAt };
+      const ofBody = unfinished.get(body) ?? new Set();
+      unfinished.set(body, ofBody.add(next));
+      try {
+        let first: Record<string, string> | undefined;
+        for (let retry = 0; retry <= maxRetries; retry += 1) {
+          if (retry > 0) {
+            const delayMs = scaledMs(retryDelaySeconds(retry), options.factor);
+            next.at = Date.now() + delayMs;
+            await pause(delayMs);
+          }
+          if (controller.signal.aborted) break;
+          const kept = options.keepSignature === true && first !== undefined;
+          const headers = kept ? first! : sign(body);
+          first ??= headers;
+          if (kept) options.onKeptSignature?.(retry);
+          const status = await tryOnce(delivery, headers, fault?.(), next.at);
+          if (status !== undefined && !isRetryableStatus(status)) {
+            delivery.state = status < 300 ? 'acknowledged' : 'rejected';
+            return delivery;
+          }
         }
+        delivery.state = 'abandoned';
+        return delivery;
+      } finally {
+        ofBody.delete(next);
+        if (ofBody.size === 0) unfinished.delete(body);
       }
-      delivery.state = 'abandoned';
-      return delivery;
     },
     async replay(delivery) {
       const acknowledged = delivery.tries[delivery.tries.length - 1];
@@ -170,6 +196,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       const { status, error } = await post(delivery.url, delivery.body, { ...headers });
       return status === undefined ? { at, headers, error } : { at, headers, status };
     },
+    sendingBy: (body, by) => [...(unfinished.get(body) ?? [])].some((next) => next.at <= by),
     close: () => controller.abort(),
   };
 }

@@ -16,6 +16,7 @@ import {
   storedSecrets,
   type DeliveryRequestForTest,
 } from '../support/local-stack-deliveries';
+import { RUN_HANG_MS, SETUP_HANG_MS } from '../support/patience';
 
 /**
  * The local stack with the simulated Sinch in chaos mode (random duplicates, reordering, dropped reports,
@@ -33,9 +34,7 @@ describe(`local stack under chaos (${DELIVERIES} deliveries, seed ${SEED})`, () 
   let run: FinishedRun;
 
   beforeAll(async () => {
-    // ÷10 rather than --fast's ÷20: with a 3 s receipt timeout a loaded machine times out reports that are
-    // merely slow, and every resend adds work; the invariants hold either way, the run is just longer.
-    stack = await startLocalStack({ timeDivisor: 10, chaos: true, seed: SEED, stackFile: false });
+    stack = await startLocalStack({ fast: true, chaos: true, seed: SEED, stackFile: false });
     requests = Array.from({ length: DELIVERIES }, (_, i) => {
       // The first 80 go to the scenario numbers in turn, sent first because the slow ones (no report, late,
       // resends) wait out receipt timeouts; the rest go to ordinary numbers whose fate is left to the chaos.
@@ -55,8 +54,8 @@ describe(`local stack under chaos (${DELIVERIES} deliveries, seed ${SEED})`, () 
     expect(statuses.filter((status) => status !== 202)).toEqual([]);
     // Late reports keep coming after the outcomes; finishRun waits until Sinch has nothing left to send and
     // the receipts queue is empty, so every report that reached the ingress has been applied or kept.
-    run = await finishRun(stack, requests, 120_000);
-  }, 240_000);
+    run = await finishRun(stack, requests, RUN_HANG_MS);
+  }, SETUP_HANG_MS);
 
   afterAll(async () => {
     await stack?.stop();

@@ -11,6 +11,7 @@ import {
   waitForOutcomes,
   type DeliveryRequestForTest,
 } from '../support/local-stack-deliveries';
+import { RUN_HANG_MS, SETUP_HANG_MS } from '../support/patience';
 
 /**
  * Personal data and retention, end to end. Representative traffic goes through the real functions on the
@@ -186,7 +187,7 @@ describe('data protection on the local stack', () => {
   };
 
   beforeAll(async () => {
-    stack = await startLocalStack({ timeDivisor: 10, stackFile: false });
+    stack = await startLocalStack({ fast: true, stackFile: false });
     const send = (request: unknown) =>
       postDelivery(stack.description.functionUrls.send!, request, {
         region: stack.clientConfig.region,
@@ -210,17 +211,17 @@ describe('data protection on the local stack', () => {
     await waitForOutcomes(
       stack,
       DELIVERIES.map(({ request }) => request.deliveryId),
-      60_000,
+      RUN_HANG_MS,
     );
     // The processor parks the unusable report after the ingress queued it.
     await waitUntil(
       async () =>
         ((await stack.sqs.inspect(stack.queues.ReceiptsDlq!.name))?.messages.ready.length ?? 0) >= 2,
       'both unusable webhooks to be parked',
-      15_000,
+      RUN_HANG_MS,
     );
     needles = [...personalData(), stack.description.webhookSecret, ...(await storedSecrets(stack))];
-  }, 120_000);
+  }, SETUP_HANG_MS + RUN_HANG_MS);
 
   afterAll(async () => {
     await stack?.stop();

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Faults } from '../../local/faults';
 import { SCENARIOS } from '../../local/sinch-scenarios';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -16,6 +17,7 @@ import {
   sendDelivery,
   type DeliveryRequestForTest,
 } from '../support/local-stack-deliveries';
+import { RUN_HANG_MS } from '../support/patience';
 
 /**
  * The promise under the AWS-side faults production sees: each fault alone at a moderate rate, and once
@@ -27,8 +29,6 @@ import {
  * A failing case names the deliveries or reports that broke an invariant; the seed replays the same draws.
  */
 const SEED = 20_261_202;
-const TIME_DIVISOR = 10;
-const RUN_TIMEOUT_MS = 300_000;
 /** Stacks running at once: the runs mostly wait out modelled time, so a few share the machine well. */
 const PARALLEL_RUNS = 3;
 
@@ -93,25 +93,39 @@ function requestsFor(index: number): DeliveryRequestForTest[] {
 
 async function runCase(faultCase: FaultCase, index: number): Promise<CaseResult> {
   const stack = await startLocalStack({
-    timeDivisor: TIME_DIVISOR,
+    fast: true,
     faults: faultCase.faults,
     chaos: faultCase.chaos === true,
     seed: SEED + index,
     stackFile: false,
   });
-  const requests = requestsFor(index);
-  // A send refused by a throttle answers 5xx; the caller retries with the same deliveryId, as documented.
-  const statuses = await sendAll(stack, requests, 5, async (s, request) => {
-    for (let attempt = 1; ; attempt += 1) {
-      const response = await sendDelivery(s, request);
-      if (response.status < 500 && response.status !== 429) return response;
-      if (attempt >= 8) return response;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  });
-  const run = await finishRun(stack, requests, RUN_TIMEOUT_MS);
-  const faultsInjected = Object.values(stack.faultCounts()).reduce((sum, n) => sum + n, 0);
-  return { stack, requests, statuses, run, faultsInjected };
+  try {
+    const requests = requestsFor(index);
+    // A send refused by a throttle answers 5xx, and a connection can fail; the caller retries with the same
+    // deliveryId, as documented (a send is idempotent by deliveryId).
+    const statuses = await sendAll(stack, requests, 5, async (s, request) => {
+      for (let attempt = 1; ; attempt += 1) {
+        const response = await sendDelivery(s, request).catch((error: unknown) => {
+          if (attempt >= 8) throw error;
+          return { status: 0 };
+        });
+        if (response.status !== 0 && response.status < 500 && response.status !== 429) return response;
+        if (attempt >= 8) return response;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    });
+    const run = await finishRun(stack, requests, RUN_HANG_MS);
+    const faultsInjected = Object.values(stack.faultCounts()).reduce((sum, n) => sum + n, 0);
+    return { stack, requests, statuses, run, faultsInjected };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** The error as an Error, with its causes spelled out (a Node error is not an `Error` of the test's realm). */
+function asError(error: unknown): Error {
+  return new Error(inspect(error, { depth: 4 }));
 }
 
 /** Runs every case, at most `limit` at a time, keeping each result (or its error) by case name. */
@@ -123,12 +137,7 @@ async function runAll(limit: number): Promise<Map<string, CaseResult | Error>> {
       while (next < CASES.length) {
         const index = next++;
         const faultCase = CASES[index]!;
-        results.set(
-          faultCase.name,
-          await runCase(faultCase, index).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
-        );
+        results.set(faultCase.name, await runCase(faultCase, index).catch(asError));
       }
     }),
   );

@@ -8,6 +8,7 @@ import { signRequest } from '../../local/sigv4';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { drainReceipts, keptReportBodies } from '../support/delivery-invariants';
 import { documentClient } from '../support/local-stack-deliveries';
+import { RUN_HANG_MS, SETUP_HANG_MS } from '../support/patience';
 
 /**
  * A careless or hostile client against both Function URLs of the local stack: seeded, bounded mutations of
@@ -20,7 +21,6 @@ import { documentClient } from '../support/local-stack-deliveries';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_202);
 const SEND_REQUESTS = 150;
 const WEBHOOKS = 150;
-const DRAIN_TIMEOUT_MS = 240_000;
 
 interface RawRequest {
   readonly method: string;
@@ -158,7 +158,7 @@ describe(`HTTP fuzz of both Function URLs (seed ${SEED})`, () => {
   const webhookAnswers: { body: string; signing: string; status: number; text: string }[] = [];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ timeDivisor: 10, seed: SEED, stackFile: false });
+    stack = await startLocalStack({ fast: true, seed: SEED, stackFile: false });
     const sendUrl = stack.description.functionUrls.send!;
     const ingressUrl = stack.description.functionUrls.ingress!;
 
@@ -190,8 +190,8 @@ describe(`HTTP fuzz of both Function URLs (seed ${SEED})`, () => {
       });
       webhookAnswers.push({ body: w.body, signing: w.signing, ...answer });
     }
-    await drainReceipts(stack, DRAIN_TIMEOUT_MS);
-  }, DRAIN_TIMEOUT_MS + 120_000);
+    await drainReceipts(stack, RUN_HANG_MS);
+  }, SETUP_HANG_MS);
 
   afterAll(async () => {
     await stack?.stop();

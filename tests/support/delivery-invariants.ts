@@ -112,7 +112,8 @@ export function notExactlyOneOutcome(run: FinishedRun): string[] {
     )
     .map(
       ([id, o]) =>
-        `${id}: ${o.execution.status} ${o.summary.outcome} events=${JSON.stringify(o.outcomeEvents)}`,
+        `${id}: ${o.execution.status}${o.execution.error ? ` (${o.execution.error}: ${o.execution.cause?.slice(0, 300)})` : ''} ` +
+        `${o.summary.outcome} events=${JSON.stringify(o.outcomeEvents)}`,
     );
 }
 

@@ -10,7 +10,9 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { EXIT_CODES } from '../../../cli/exit-codes';
 import { main } from '../../../cli/receipt-sms';
 import type { DeliveryReport, TimelineEntry } from '../../../cli/timeline';
+import { drainReceipts } from '../../support/delivery-invariants';
 import { aCapturedIo } from '../../unit/cli/support/fake-cli';
+import { RUN_HANG_MS, STACK_START_MS } from '../../support/patience';
 
 /**
  * Support's view of every scenario, end to end: the local stack (`npm start --fast`, the real handlers and
@@ -28,9 +30,6 @@ const FAILED_CLASS: Readonly<Record<string, FailureClass>> = {
   'failed-config': 'Config',
   'failed-unknown': 'Unknown',
 };
-
-const STACK_START_MS = 240_000;
-const SCENARIOS_MS = 180_000;
 
 describe('receipt-sms against the local stack after every scenario', () => {
   let stack: LocalStack;
@@ -74,7 +73,7 @@ describe('receipt-sms against the local stack after every scenario', () => {
 
     // Wait until every execution has ended: the CLI is asked about finished stories only.
     const sfn = new SFNClient({ ...clientConfig, endpoint: description.endpoints.stepfunctions });
-    const deadline = Date.now() + SCENARIOS_MS - 10_000;
+    const deadline = Date.now() + RUN_HANG_MS - 10_000;
     try {
       for (const scenario of SCENARIOS) {
         const executionArn = `${description.resources.stateMachineArn.replace(':stateMachine:', ':execution:')}:${deliveryIdOf(scenario)}`;
@@ -88,8 +87,9 @@ describe('receipt-sms against the local stack after every scenario', () => {
     } finally {
       sfn.destroy();
     }
-    // A late report arrives after the workflow moved on; give it its (scaled) time to be recorded.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // A late report arrives after the workflow moved on: wait until Sinch has sent every report and the
+    // receipts queue is empty, so each one has been recorded, however slow the machine is.
+    await drainReceipts(stack, deadline - Date.now());
 
     for (const scenario of SCENARIOS) {
       const { code, out, err } = await receiptSms('inspect', deliveryIdOf(scenario), '--json');
@@ -100,7 +100,7 @@ describe('receipt-sms against the local stack after every scenario', () => {
       });
       reports.set(scenario.id, JSON.parse(out) as DeliveryReport);
     }
-  }, SCENARIOS_MS);
+  }, RUN_HANG_MS);
 
   afterAll(async () => {
     await stack?.stop();

@@ -238,7 +238,7 @@ describe('Lambda throttling in the local host', () => {
       // Prepare
       let now = 5_000_000;
       const { host: started, injector } = await host({ webhookOutageSeconds: 300 }, {}, () => now);
-      injector.start(now);
+      injector.start();
 
       // Act
       const during = await fetch(started.urls.probe!, { method: 'POST', body: '{}' }).then(

@@ -67,7 +67,7 @@ describe('the local SQS front', () => {
   describe('sqs-outage', () => {
     it('fails SendMessage with InternalError during the outage, and sends again after it', async () => {
       // Prepare
-      injector.start(now);
+      injector.start();
       now += 1_000;
 
       // Act

@@ -42,6 +42,9 @@ describe('Step Functions stand-in', () => {
   let sfn: SFNClient;
   let tokens: Map<number, string>;
   let stateMachineArn: string;
+  /** What the scaled timeouts' `settle` hook waits for (nothing unless a test sets it), and its calls. */
+  let hold: Promise<void> | undefined;
+  let settleCalls: string[];
 
   const start = (name: string, n: number) =>
     sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ n }) }));
@@ -67,6 +70,8 @@ describe('Step Functions stand-in', () => {
 
   beforeEach(async () => {
     tokens = new Map();
+    hold = undefined;
+    settleCalls = [];
     timeouts = withScaledTaskTimeouts(
       {
         worker: (payload) => {
@@ -75,7 +80,14 @@ describe('Step Functions stand-in', () => {
           return { accepted: true };
         },
       },
-      { factor: 0.005, engine: () => engine },
+      {
+        factor: 0.005,
+        engine: () => engine,
+        settle: (context) => {
+          settleCalls.push(context.executionName);
+          return hold ?? Promise.resolve();
+        },
+      },
     );
     engine = createWorkflowEngine({
       definition: DEFINITION,
@@ -172,6 +184,24 @@ describe('Step Functions stand-in', () => {
 
     expect(described).toMatchObject({ status: 'FAILED', error: 'Callback.TimedOut' });
     expect(events?.map((e) => e.type)).toContain('TaskTimedOut');
+  });
+
+  it('holds a due scaled timeout while settle waits, so a callback sent meanwhile still counts', async () => {
+    // Prepare: the timeout is due after 0.3 s, and settle holds it until released
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const { executionArn } = await start('run-1', 1);
+    const token = await tokenFor(1);
+    while (settleCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // Act: the report arrives while the timeout is held
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"delivered":true}' }));
+    release();
+    const described = await finished(executionArn!);
+
+    // Assess
+    expect(settleCalls).toEqual(['run-1']);
+    expect(described).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it('lists executions newest first, by status, a page at a time', async () => {

@@ -66,14 +66,16 @@ describe('the fault injector', () => {
     expect(a.filter(Boolean).length).toBeLessThan(35);
   });
 
-  it('refuses during an outage window that opens at start and lasts its seconds', () => {
+  it('refuses during an outage window that opens at the first request after start and lasts its seconds', () => {
     // Prepare
     let now = 1_000_000;
     const injector = createFaultInjector({ faults: { sqsOutageSeconds: 30 }, now: () => now });
 
-    // Act
+    // Act: the first request comes long after the start, as on a busy machine
     const beforeStart = injector.refuses('sqs-outage', 'SendMessage');
     injector.start();
+    now += 120_000;
+    const first = injector.refuses('sqs-outage', 'SendMessage');
     now += 29_999;
     const during = injector.refuses('sqs-outage', 'SendMessage');
     now += 1;
@@ -82,13 +84,14 @@ describe('the fault injector', () => {
     injector.stop();
 
     // Assess
-    expect({ beforeStart, during, after, otherOutage }).toEqual({
+    expect({ beforeStart, first, during, after, otherOutage }).toEqual({
       beforeStart: false,
+      first: true,
       during: true,
       after: false,
       otherOutage: false,
     });
-    expect(injector.counts()['sqs-outage']).toBe(1);
+    expect(injector.counts()['sqs-outage']).toBe(2);
   });
 
   it('counts a recorded injection and reports zero for every other fault', () => {

@@ -1,0 +1,111 @@
+import { decodeEnvelope } from '../lib/receipts/receipt-envelope';
+import type { ReportRecord, SinchSimulator } from './sinch-simulator';
+import type { QueueInspection } from './sqs-emulator';
+
+/**
+ * The receipt window, in modelled time. `--fast` scales the modelled waits (Sinch's report latency, the
+ * receipt timeout) but not the work between them: a report Sinch sends 2 modelled seconds after the SMS
+ * still needs the ingress, the queue and the processor, in real milliseconds. On AWS that work is a few
+ * hundred milliseconds of a 60 s window; scaled ÷20 on a busy machine it can take the whole 3 s, and a
+ * report that Sinch sent in time would then count as silence, and the delivery would be resent.
+ *
+ * So a scaled receipt timeout, once due, first waits while a report of the delivery that Sinch sent before
+ * the deadline is still being worked on: due but not yet started, its webhook POST on the wire (or
+ * a retry due before the deadline), or waiting in the receipts queue or being processed. Work takes no
+ * modelled time; waits do. The outcome of a delivery then depends on its scenario, not on how busy the
+ * machine is, and a report that is genuinely late (sent after the deadline) still finds the window closed.
+ *
+ * The deadline is the window's length after Sinch accepted the SMS (the reports are scheduled from that
+ * moment), not after the task started: the send's own work, seconds on a busy machine, takes no modelled
+ * time either.
+ */
+
+/** How often a held timeout looks again. */
+const POLL_MS = 25;
+
+export interface ReceiptWindow {
+  /**
+   * Resolves once no report of this delivery sent by the deadline is still being worked on, or when
+   * `signal` aborts; with how many milliseconds it held the timeout. `window` is when the waiting task
+   * started and when its scaled timeout was due (epoch ms).
+   */
+  settled(
+    deliveryId: string,
+    window: { readonly startedAt: number; readonly dueAt: number },
+    signal: AbortSignal,
+  ): Promise<number>;
+}
+
+/** Whether the try Sinch's webhook was acknowledged with was due at or before `by`. */
+function acknowledgedBy(report: ReportRecord, by: number): boolean {
+  const delivery = report.delivery;
+  const last = delivery?.tries.at(-1);
+  return (
+    delivery?.state === 'acknowledged' && last !== undefined && (last.dueAt ?? Date.parse(last.at)) <= by
+  );
+}
+
+export function createReceiptWindow(options: {
+  readonly sinch: Pick<SinchSimulator, 'reports' | 'sends' | 'sendingBy'>;
+  /** The receipts queue as it is now: what waits in it and what is being processed. */
+  readonly inspectReceipts: () => Promise<QueueInspection | undefined>;
+}): ReceiptWindow {
+  let latest: { startedAt: number; bodies: Promise<Set<string> | undefined> } | undefined;
+
+  /**
+   * Raw report bodies in the receipts queue, ready or being processed, from an inspection that started no
+   * earlier than `since` (one inspection is shared by the timeouts held at the same moment); `undefined`
+   * when the queue could not be inspected.
+   */
+  const queuedBodies = (since: number): Promise<Set<string> | undefined> => {
+    if (latest && latest.startedAt > since) return latest.bodies;
+    const bodies = options.inspectReceipts().then(
+      (queue) => {
+        const { ready = [], inflight = [] } = queue?.messages ?? {};
+        const raw = [...ready, ...inflight.map((entry) => entry.message)].map(
+          (message) => decodeEnvelope(message.body)?.rawBody,
+        );
+        return new Set(raw.filter((body): body is string => body !== undefined));
+      },
+      () => undefined,
+    );
+    latest = { startedAt: Date.now(), bodies };
+    return bodies;
+  };
+
+  const busy = async (deliveryId: string, dueAt: number): Promise<boolean> => {
+    // Sinch first, then the queue: a report that leaves Sinch's hands is in the queue before Sinch lets go,
+    // so an inspection started after this check sees it.
+    const checkedAt = Date.now();
+    if (options.sinch.sendingBy(deliveryId, dueAt).length > 0) return true;
+    if (!options.sinch.reports.some((report) => report.deliveryId === deliveryId)) return false;
+    const bodies = await queuedBodies(checkedAt);
+    // A queue that could not be inspected is asked again (until the stack stops).
+    if (bodies === undefined) return true;
+    return options.sinch.reports.some(
+      (report) =>
+        report.deliveryId === deliveryId && bodies.has(report.body) && acknowledgedBy(report, dueAt),
+    );
+  };
+
+  return {
+    settled: async (deliveryId, window, signal) => {
+      const started = Date.now();
+      const accepted = options.sinch.sends
+        .filter(
+          (send) =>
+            send.deliveryId === deliveryId &&
+            send.httpStatus === 200 &&
+            Date.parse(send.at) >= window.startedAt,
+        )
+        .at(-1);
+      const dueAt = accepted ? Date.parse(accepted.at) + (window.dueAt - window.startedAt) : window.dueAt;
+      let held = false;
+      while (!signal.aborted && (await busy(deliveryId, dueAt))) {
+        held = true;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      return held ? Date.now() - started : 0;
+    },
+  };
+}
