@@ -256,7 +256,8 @@ function start({ engine }: World, item: DeliveryMetaItem): string {
   }).executionArn;
 }
 
-async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+/** Waits for `read` to return a value; the limit only detects a hang (Jest's own timeout comes first). */
+async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = read();
@@ -510,8 +511,9 @@ describe('the delivery workflow', () => {
   });
 
   it('ends EXPIRED without sending anything more once the code has expired', async () => {
-    // The code expires a second before the first receipt window closes.
-    const item = meta({ expiresInSeconds: 3, policy: { receiptTimeoutSeconds: 4 } });
+    // The code expires a second before the first receipt window closes (both in real time); 8 s leaves the
+    // first attempt room to be accepted before the code expires on a busy machine.
+    const item = meta({ expiresInSeconds: 8, policy: { receiptTimeoutSeconds: 9 } });
     const w = world(item);
 
     const executionArn = start(w, item);
@@ -524,7 +526,7 @@ describe('the delivery workflow', () => {
     expect(w.table.meta(item.deliveryId)).toMatchObject({ outcome: 'EXPIRED' });
     expect(statesEntered(w, executionArn).slice(-2)).toEqual(['MarkExpired', 'RecordOutcome']);
     expectNoPersonalData(w, executionArn);
-  });
+  }, 60_000);
 
   it('retries a send Sinch could not take (HTTP 503) and waits on the retry’s own token', async () => {
     const item = meta();

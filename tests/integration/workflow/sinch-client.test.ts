@@ -242,9 +242,11 @@ describe('createSinchClient().sendSms', () => {
 
     const sending = client({ requestTimeoutMs: 50 }).sendSms(MESSAGE, CREDENTIALS);
 
+    // The send is the request that takes too long; on a busy machine the token request (same deadline)
+    // can be the one that gives up first, which is the same promise kept.
     await expect(sending).rejects.toMatchObject({
       name: 'Sinch.Unavailable',
-      message: 'Sinch messages:send timed out after 50 ms',
+      message: expect.stringMatching(/^Sinch (messages:send|token service) timed out after 50 ms$/),
     });
   });
 
