@@ -1,5 +1,6 @@
 import { decodeEnvelope } from '../lib/receipts/receipt-envelope';
 import type { ReportRecord, SinchSimulator } from './sinch-simulator';
+import type { TaskWindow } from './scaled-task-timeouts';
 import type { QueueInspection } from './sqs-emulator';
 
 /**
@@ -26,14 +27,16 @@ const POLL_MS = 25;
 export interface ReceiptWindow {
   /**
    * Resolves once no report of this delivery sent by the deadline is still being worked on, or when
-   * `signal` aborts; with how many milliseconds it held the timeout. `window` is when the waiting task
-   * started and when its scaled timeout was due (epoch ms).
+   * `signal` aborts; with how many milliseconds it held the timeout.
    */
-  settled(
-    deliveryId: string,
-    window: { readonly startedAt: number; readonly dueAt: number },
-    signal: AbortSignal,
-  ): Promise<number>;
+  settled(deliveryId: string, window: TaskWindow, signal: AbortSignal): Promise<number>;
+  /**
+   * Whether a task whose scaled timeout is already due may still be completed now: true while a report of
+   * the delivery that Sinch sent by the deadline is being worked on (the report completing the task is one).
+   * A report Sinch sent after the deadline finds the window closed, as it would on AWS, even when the
+   * timeout's own timer has not fired yet because the machine is busy.
+   */
+  admits(deliveryId: string, window: TaskWindow): Promise<boolean>;
 }
 
 /** Whether the try Sinch's webhook was acknowledged with was due at or before `by`. */
@@ -88,18 +91,24 @@ export function createReceiptWindow(options: {
     );
   };
 
+  /** The deadline in Sinch's terms: the window's length after Sinch accepted the SMS of this task. */
+  const deadline = (deliveryId: string, window: TaskWindow): number => {
+    const accepted = options.sinch.sends
+      .filter(
+        (send) =>
+          send.deliveryId === deliveryId &&
+          send.httpStatus === 200 &&
+          Date.parse(send.at) >= window.startedAt,
+      )
+      .at(-1);
+    return accepted ? Date.parse(accepted.at) + (window.dueAt - window.startedAt) : window.dueAt;
+  };
+
   return {
+    admits: (deliveryId, window) => busy(deliveryId, deadline(deliveryId, window)),
     settled: async (deliveryId, window, signal) => {
       const started = Date.now();
-      const accepted = options.sinch.sends
-        .filter(
-          (send) =>
-            send.deliveryId === deliveryId &&
-            send.httpStatus === 200 &&
-            Date.parse(send.at) >= window.startedAt,
-        )
-        .at(-1);
-      const dueAt = accepted ? Date.parse(accepted.at) + (window.dueAt - window.startedAt) : window.dueAt;
+      const dueAt = deadline(deliveryId, window);
       let held = false;
       while (!signal.aborted && (await busy(deliveryId, dueAt))) {
         held = true;

@@ -11,6 +11,12 @@ import type { LocalTaskContext, LocalTaskHandler, WorkflowEngine } from './workf
  *
  * `settle`, when given, is awaited once the scaled timeout is due and before it fires: the stack uses it to
  * let a report that is already on its way finish its (unscaled) work first (`receipt-window.ts`).
+ *
+ * A timer on a busy machine fires late, and a report that came after the deadline would then complete the
+ * task. On AWS the deadline is the service's: past it, `SendTaskSuccess` answers `TaskTimedOut`. So the Step
+ * Functions stand-in asks {@link ScaledTaskTimeouts.beforeCompletion} before it completes a token: past the
+ * scaled deadline, the completion goes through only if `admits` says a report sent in time is being worked
+ * on; otherwise the timeout fires first, and the completion finds the task timed out.
  */
 
 /** Reads a reference path such as `$.policy.receiptTimeoutSeconds`. */
@@ -28,8 +34,19 @@ function readPath(value: JsonValue | undefined, path: string): JsonValue | undef
   return current;
 }
 
+/** When a waiting task started and when its scaled timeout was due (epoch ms). */
+export interface TaskWindow {
+  readonly startedAt: number;
+  readonly dueAt: number;
+}
+
 export interface ScaledTaskTimeouts {
   readonly handlers: Record<string, LocalTaskHandler>;
+  /**
+   * Awaited before a `SendTaskSuccess`/`SendTaskFailure` with this token is applied. Past the token's scaled
+   * deadline, and unless `admits` lets the completion through, it times the task out first.
+   */
+  beforeCompletion(taskToken: string): Promise<void>;
   /** Cancels the pending timers (when the stack stops). */
   dispose(): void;
 }
@@ -48,14 +65,16 @@ export function withScaledTaskTimeouts(
      * Awaited when a scaled timeout is due, before it fires: `window` is when the task started and when
      * its scaled timeout was due (epoch ms), `signal` aborts when the stack stops.
      */
-    settle?: (
-      context: LocalTaskContext,
-      window: { readonly startedAt: number; readonly dueAt: number },
-      signal: AbortSignal,
-    ) => Promise<void>;
+    settle?: (context: LocalTaskContext, window: TaskWindow, signal: AbortSignal) => Promise<void>;
+    /**
+     * Asked when a task is completed after its scaled timeout was due: whether the completion is still in
+     * time. Without it, nothing completes a task past its scaled deadline.
+     */
+    admits?: (context: LocalTaskContext, window: TaskWindow) => Promise<boolean>;
   },
 ): ScaledTaskTimeouts {
-  const timers = new Set<NodeJS.Timeout>();
+  /** The tokens whose scaled timeout has not fired yet (its timer may be due, with `settle` holding it). */
+  const waiting = new Map<string, { context: LocalTaskContext; window: TaskWindow; timer: NodeJS.Timeout }>();
   const disposed = new AbortController();
   const definitions = new Map<string, JsonObject>();
 
@@ -97,33 +116,43 @@ export function withScaledTaskTimeouts(
       const seconds = token && options.factor < 1 ? timeoutSeconds(context) : undefined;
       if (token && seconds !== undefined) {
         // Due a scaled timeout after the task started, even if the handler itself took longer than that.
-        const dueAt = startedAt + seconds * 1000 * options.factor;
-        const remaining = Math.max(0, dueAt - Date.now());
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          const settling = options.settle?.(context, { startedAt, dueAt }, disposed.signal);
-          void (settling ?? Promise.resolve()).then(() => {
-            if (disposed.signal.aborted) return;
-            try {
-              options
-                .engine()
-                .sendTaskFailure(token, 'States.Timeout', 'Task timed out (local stack, --fast)');
-            } catch {
-              // The entry already ended (completed, failed, or the execution stopped): nothing to time out.
-            }
-          });
-        }, remaining);
-        timers.add(timer);
+        const window = { startedAt, dueAt: startedAt + seconds * 1000 * options.factor };
+        const timer = setTimeout(
+          () => {
+            const settling = options.settle?.(context, window, disposed.signal);
+            void (settling ?? Promise.resolve()).then(() => timeOut(token));
+          },
+          Math.max(0, window.dueAt - Date.now()),
+        );
+        waiting.set(token, { context, window, timer });
       }
       return result;
     };
 
+  function timeOut(token: string): void {
+    const task = waiting.get(token);
+    if (task) clearTimeout(task.timer);
+    waiting.delete(token);
+    if (disposed.signal.aborted) return;
+    try {
+      options.engine().sendTaskFailure(token, 'States.Timeout', 'Task timed out (local stack, --fast)');
+    } catch {
+      // The entry already ended (completed, failed, or the execution stopped): nothing to time out.
+    }
+  }
+
   return {
     handlers: Object.fromEntries(Object.entries(handlers).map(([key, handler]) => [key, wrap(handler)])),
+    beforeCompletion: async (token) => {
+      const task = waiting.get(token);
+      if (!task || Date.now() < task.window.dueAt) return;
+      if (options.admits && (await options.admits(task.context, task.window))) return;
+      timeOut(token);
+    },
     dispose: () => {
       disposed.abort();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      for (const { timer } of waiting.values()) clearTimeout(timer);
+      waiting.clear();
     },
   };
 }

@@ -490,6 +490,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           log('host', `${context.stateName}: receipt timeout held ${waited} ms for a report being processed`);
         }
       },
+      admits: async (context, window) => {
+        const inTime = await receiptWindow.admits(context.executionName, window);
+        if (!inTime) log('host', `${context.stateName}: a report came after the receipt timeout; timed out`);
+        return inTime;
+      },
     });
     const engine = createWorkflowEngine({
       definition: stateMachineDefinition?.definition,
@@ -506,6 +511,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       engine,
       port: port(PORT_OFFSETS.stepfunctions),
       faults: injector,
+      beforeTaskCompletion: scaledTimeouts.beforeCompletion,
     });
     stoppers.push(stepFunctions.stop);
     endpoints.stepfunctions = stepFunctions.endpoint;

@@ -111,6 +111,11 @@ export async function startStepFunctionsStandIn(options: {
   port?: number;
   /** Draws `sfn-throttle` (none when absent). */
   faults?: FaultInjector;
+  /**
+   * Awaited before a SendTaskSuccess/SendTaskFailure is applied: the scaled receipt timeout's deadline check
+   * (`scaled-task-timeouts.ts`), which may time the task out first.
+   */
+  beforeTaskCompletion?: (taskToken: string) => Promise<void>;
 }): Promise<StepFunctionsStandIn> {
   const { engine } = options;
   const faults = options.faults ?? NO_FAULTS;
@@ -166,11 +171,14 @@ export async function startStepFunctionsStandIn(options: {
       const { items, nextToken } = page(events, input);
       return { events: items, nextToken };
     },
-    SendTaskSuccess: (input) => {
-      engine.sendTaskSuccess(requireString(input, 'taskToken'), requireString(input, 'output'));
+    SendTaskSuccess: async (input) => {
+      const token = requireString(input, 'taskToken');
+      await options.beforeTaskCompletion?.(token);
+      engine.sendTaskSuccess(token, requireString(input, 'output'));
       return {};
     },
-    SendTaskFailure: (input) => {
+    SendTaskFailure: async (input) => {
+      await options.beforeTaskCompletion?.(requireString(input, 'taskToken'));
       engine.sendTaskFailure(
         requireString(input, 'taskToken'),
         typeof input.error === 'string' ? input.error : undefined,

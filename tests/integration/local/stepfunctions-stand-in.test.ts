@@ -45,6 +45,9 @@ describe('Step Functions stand-in', () => {
   /** What the scaled timeouts' `settle` hook waits for (nothing unless a test sets it), and its calls. */
   let hold: Promise<void> | undefined;
   let settleCalls: string[];
+  /** What the `admits` hook answers for a completion past the scaled deadline, and its calls. */
+  let admitted: boolean;
+  let admitCalls: string[];
 
   const start = (name: string, n: number) =>
     sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ n }) }));
@@ -72,6 +75,8 @@ describe('Step Functions stand-in', () => {
     tokens = new Map();
     hold = undefined;
     settleCalls = [];
+    admitted = true;
+    admitCalls = [];
     timeouts = withScaledTaskTimeouts(
       {
         worker: (payload) => {
@@ -87,6 +92,10 @@ describe('Step Functions stand-in', () => {
           settleCalls.push(context.executionName);
           return hold ?? Promise.resolve();
         },
+        admits: (context) => {
+          admitCalls.push(context.executionName);
+          return Promise.resolve(admitted);
+        },
       },
     );
     engine = createWorkflowEngine({
@@ -95,7 +104,7 @@ describe('Step Functions stand-in', () => {
       stateMachineName: 'fixture',
     });
     stateMachineArn = engine.stateMachineArn;
-    standIn = await startStepFunctionsStandIn({ engine });
+    standIn = await startStepFunctionsStandIn({ engine, beforeTaskCompletion: timeouts.beforeCompletion });
     sfn = new SFNClient({
       region: 'us-east-1',
       endpoint: standIn.endpoint,
@@ -201,7 +210,38 @@ describe('Step Functions stand-in', () => {
 
     // Assess
     expect(settleCalls).toEqual(['run-1']);
+    expect(admitCalls).toEqual(['run-1']);
     expect(described).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('answers TaskTimedOut to a callback past the scaled deadline that admits refuses, though the timer is late', async () => {
+    // Prepare: the timeout is due after 0.3 s; settle holds it, as a late timer on a busy machine would
+    hold = new Promise(() => undefined);
+    admitted = false;
+    const { executionArn } = await start('run-1', 1);
+    const token = await tokenFor(1);
+    while (settleCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // Act: a report that came after the deadline
+    const sent = sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"delivered":true}' }));
+
+    // Assess: refused as AWS refuses a timed-out token, and the task ended as timed out
+    await expect(sent).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    expect(admitCalls).toEqual(['run-1']);
+    const described = await finished(executionArn!);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'Callback.TimedOut' });
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events?.map((e) => e.type)).toContain('TaskTimedOut');
+  });
+
+  it('completes a callback before the scaled deadline without asking admits', async () => {
+    admitted = false;
+    const { executionArn } = await start('run-1', 1);
+
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: await tokenFor(1), output: '{}' }));
+
+    expect(await finished(executionArn!)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(admitCalls).toEqual([]);
   });
 
   it('lists executions newest first, by status, a page at a time', async () => {

@@ -173,4 +173,18 @@ describe('the receipt window (work takes no modelled time)', () => {
     // Assess
     expect(await settledSoon(settled)).toBe(true);
   });
+
+  it('admits a completion past the deadline only for a report Sinch sent in time that is being worked on', async () => {
+    // Prepare
+    const { state, window } = aPipeline();
+    const admits = () => window.admits('d-1', { startedAt: DUE_AT - 3000, dueAt: DUE_AT });
+    state.reports.push(aReport('d-1', 'in-time'), aReport('d-1', 'late', '2026-12-02T12:00:03.750Z'));
+
+    // Act & Assess: the late report being processed finds the window closed…
+    state.queue = aQueue([], ['late']);
+    await expect(admits()).resolves.toBe(false);
+    // …while the report sent in time, being processed, still gets in
+    state.queue = aQueue([], ['in-time']);
+    await expect(admits()).resolves.toBe(true);
+  });
 });
