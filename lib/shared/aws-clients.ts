@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Options every Lambda gives its AWS SDK clients. */
 export interface BoundedClientOptions {
@@ -22,18 +20,6 @@ export interface BoundedClientOptions {
  */
 export function boundedClientOptions(requestTimeoutMs = 3000): BoundedClientOptions {
   return { maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: requestTimeoutMs } };
-}
-
-/**
- * The DynamoDB document client every function uses: bounded like {@link boundedClientOptions}, and optional
- * attributes that are `undefined` are left out of an item rather than rejected.
- */
-export function createDocumentClient(
-  options: BoundedClientOptions = boundedClientOptions(),
-): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(options), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 }
 
 /**

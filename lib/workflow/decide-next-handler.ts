@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
-import { createDocumentClient } from '../shared/aws-clients';
+import { createDocumentClient } from '../table/document-client';
 import { loadDecideNextConfig, type DecideNextConfig } from '../shared/config';
 import { decideNextTask, type DecideNextTaskDeps } from './decide-next-task';
 import { createAttemptRepository } from '../table/attempt-repository';

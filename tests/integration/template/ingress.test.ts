@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   PACKAGING_TIMEOUT_MS,
   actionsOf,
   iamStatements,
+  packagedDirectory,
   packagedTemplate,
   resourceNamed,
   resourcesOfType,
@@ -184,5 +187,21 @@ describe('packaged template: ingress', () => {
     expect(
       iamStatements(template).filter((statement) => statement.Effect === 'Allow' && statement.NotAction),
     ).toEqual([]);
+  });
+
+  it('bundles only the AWS SDK clients the ingress calls: SSM and SQS', async () => {
+    // The packaged source map lists every module the bundle holds (its sources, without their content).
+    const map = execFileSync('unzip', [
+      '-p',
+      join(await packagedDirectory('ci'), 'ingress.zip'),
+      'functions/ingress.js.map',
+    ]);
+    const clients = new Set(
+      (JSON.parse(map.toString('utf8')) as { sources: string[] }).sources
+        .map((source) => /node_modules\/@aws-sdk\/((?:client|lib)-[^/]+)\//.exec(source)?.[1])
+        .filter((name) => name !== undefined),
+    );
+
+    expect([...clients].sort()).toEqual(['client-sqs', 'client-ssm']);
   });
 });
