@@ -168,13 +168,19 @@ export class SinchUnavailableError extends AppError {
   override readonly name = 'Sinch.Unavailable';
   readonly retryable = true;
   override readonly statusCode = 503;
+  /**
+   * True when `messages:send` went out and no answer came back (it timed out, or the connection dropped):
+   * Sinch may have taken the message, so sending it again could deliver it twice.
+   */
+  readonly mayHaveBeenAccepted: boolean;
 
   constructor(
     message: string,
     readonly httpStatus?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; mayHaveBeenAccepted?: boolean },
   ) {
     super(message, options);
+    this.mayHaveBeenAccepted = options?.mayHaveBeenAccepted ?? false;
   }
 }
 

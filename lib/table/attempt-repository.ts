@@ -33,6 +33,8 @@ export interface StartedSmsAttempt {
   readonly firstWrite: boolean;
   /** The message id, when an earlier try of this attempt already got one: do not send it twice. */
   readonly messageId?: string;
+  /** Set when an earlier try's send went unanswered (the provider may have it): do not send it twice. */
+  readonly unconfirmedAt?: string;
   /** Who sends the attempt: the provider of its first write, whatever a retry asked for. */
   readonly provider: SmsProviderId;
 }
@@ -64,6 +66,11 @@ export interface AttemptRepository {
   setMessageId(deliveryId: string, attempt: number, messageId: string): Promise<void>;
   /** Notes why a send failed before Sinch took it; a definite refusal also marks the attempt `FAILED`. */
   noteSendFailure(deliveryId: string, attempt: number, note: SendFailureNote): Promise<void>;
+  /**
+   * Notes a send that went out unanswered (`unconfirmedAt` and the reason), unless a message id or a
+   * receipt has already moved the attempt on.
+   */
+  noteUnconfirmedSend(deliveryId: string, attempt: number, note: SendFailureNote): Promise<void>;
   getAttempt(deliveryId: string, attempt: number): Promise<AttemptItem | undefined>;
   /** Records the fallback email; false when an item for this attempt number already existed. */
   putEmailAttempt(record: EmailAttemptRecord): Promise<boolean>;
@@ -128,6 +135,7 @@ export function createAttemptRepository(
       return {
         firstWrite: previous === undefined,
         messageId: typeof previous?.messageId === 'string' ? previous.messageId : undefined,
+        unconfirmedAt: typeof previous?.unconfirmedAt === 'string' ? previous.unconfirmedAt : undefined,
         // An item from before providers were recorded has none: it was Sinch's.
         provider: previous === undefined ? start.provider : providerOf(previous),
       };
@@ -159,6 +167,25 @@ export function createAttemptRepository(
             ExpressionAttributeValues: { ':messageId': messageId },
           }),
         );
+      }
+    },
+
+    async noteUnconfirmedSend(deliveryId, attempt, note) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(deliveryId, attempt),
+            UpdateExpression: 'SET unconfirmedAt = :at, reason = :reason',
+            ConditionExpression:
+              'attribute_exists(PK) AND #status = :sent AND attribute_not_exists(messageId)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':at': note.at, ':reason': note.reason, ':sent': 'SENT' },
+          }),
+        );
+      } catch (error) {
+        // A receipt (correlated by our reference) or the message id got there first: nothing to note.
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     },
 

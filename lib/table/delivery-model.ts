@@ -113,6 +113,11 @@ export interface AttemptItem {
   readonly taskToken?: string;
   /** The provider's message id, once it took the message. Indexed by `byMessage`. */
   readonly messageId?: string;
+  /**
+   * When a send went out and no answer came back, so the provider may have the message: the attempt then
+   * waits for a report and is never sent again.
+   */
+  readonly unconfirmedAt?: string;
   readonly sentAt: string;
   readonly status: SmsStatus | 'EMAIL_SENT';
   readonly statusAt?: string;

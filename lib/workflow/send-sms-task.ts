@@ -4,6 +4,7 @@ import {
   ConfigError,
   DeliveryExpiredError,
   NotFoundError,
+  SinchUnavailableError,
   isSmsSendError,
   isSmsSendRefusal,
 } from '../shared/errors';
@@ -33,7 +34,7 @@ export interface SendSmsTaskDeps {
   readonly deliveries: { getMeta(deliveryId: string): Promise<DeliveryMetaItem | undefined> };
   readonly attempts: Pick<
     AttemptRepository,
-    'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'getAttempt'
+    'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'noteUnconfirmedSend' | 'getAttempt'
   >;
   /** The providers this stage sends through: always the primary, and the secondary when it has one. */
   readonly providers: Partial<Record<SmsProviderId, SmsProvider>>;
@@ -48,11 +49,20 @@ export interface SendSmsTaskDeps {
 export interface SendSmsTaskResult {
   readonly deliveryId: string;
   readonly attempt: number;
-  readonly messageId: string;
-  /** Who took the message. */
+  /** The provider's id for the message; absent when its send went unanswered. */
+  readonly messageId?: string;
+  /** Who took the message, or may have. */
   readonly provider: SmsProviderId;
-  /** True when Step Functions retried this attempt and the provider had already accepted it: nothing was re-sent. */
+  /**
+   * True when Step Functions retried this attempt and an earlier try had already sent it (accepted, or
+   * unanswered): nothing was re-sent.
+   */
   readonly alreadySent: boolean;
+  /**
+   * True when the send went out and no answer came back: the provider may have the message. The attempt
+   * waits for its report like any other, and the receipt window ends it if none comes.
+   */
+  readonly unconfirmed: boolean;
 }
 
 /**
@@ -84,11 +94,18 @@ export async function sendSmsTask(
   });
   const { provider } = started;
   const logKeys = { deliveryId, attempt, provider };
-  if (started.messageId) {
-    // A retry of an attempt the provider already took (e.g. the Lambda was lost after the send). Sending
+  if (started.messageId || started.unconfirmedAt) {
+    // A retry of an attempt an earlier try already sent (e.g. the Lambda was lost after the send). Sending
     // again would deliver the code twice; the refreshed token is enough for the processor to wake this entry.
-    deps.logger.info('SMS attempt already accepted; waiting with the new task token', logKeys);
-    return { deliveryId, attempt, messageId: started.messageId, provider, alreadySent: true };
+    deps.logger.info('SMS attempt already sent; waiting with the new task token', logKeys);
+    return {
+      deliveryId,
+      attempt,
+      ...(started.messageId && { messageId: started.messageId }),
+      provider,
+      alreadySent: true,
+      unconfirmed: started.messageId === undefined,
+    };
   }
 
   const sender = deps.providers[provider];
@@ -107,6 +124,10 @@ export async function sendSmsTask(
       ttlSeconds: secondsLeft,
     });
   } catch (error) {
+    if (error instanceof SinchUnavailableError && error.mayHaveBeenAccepted) {
+      await notePrimary(deps, provider, 'failure');
+      return waitUnconfirmed(deps, { ...logKeys, reason: error.message });
+    }
     if (isSmsSendError(error)) {
       deps.logger.warn('SMS not accepted by the provider', { ...logKeys, error: error.name });
       await notePrimary(deps, provider, 'failure');
@@ -138,7 +159,40 @@ export async function sendSmsTask(
     }),
   );
   deps.logger.info('SMS accepted by the provider', { ...logKeys, messageId: accepted.messageId });
-  return { deliveryId, attempt, messageId: accepted.messageId, provider, alreadySent: false };
+  return {
+    deliveryId,
+    attempt,
+    messageId: accepted.messageId,
+    provider,
+    alreadySent: false,
+    unconfirmed: false,
+  };
+}
+
+/**
+ * A send that went out and got no answer (it timed out, or the connection dropped): the provider may have
+ * taken the message, and a Step Functions retry would send it a second time. So the attempt is noted as
+ * unconfirmed and waits for its report: the report is correlated by our reference, which needs no message
+ * id, and if the provider never took the message the receipt window ends the attempt as silence, and the
+ * next one is decided as after any other. One attempt never becomes two SMS.
+ */
+async function waitUnconfirmed(
+  deps: SendSmsTaskDeps,
+  keys: { deliveryId: string; attempt: number; provider: SmsProviderId; reason: string },
+): Promise<SendSmsTaskResult> {
+  const { deliveryId, attempt, provider, reason } = keys;
+  deps.logger.warn('SMS send unanswered; waiting for a report instead of sending again', {
+    deliveryId,
+    attempt,
+    provider,
+    reason,
+  });
+  // Without the note a retry of this task would send again; so, unlike the note of a refusal, it must land.
+  await deps.attempts.noteUnconfirmedSend(deliveryId, attempt, {
+    reason: `${reason}; the provider may have taken it: waiting for its report, not sending again`,
+    at: deps.now().toISOString(),
+  });
+  return { deliveryId, attempt, provider, alreadySent: false, unconfirmed: true };
 }
 
 /**

@@ -147,6 +147,21 @@ interface CachedToken {
   readonly expiresAtMs: number;
 }
 
+/** Socket errors that mean no connection was made, so nothing of the request reached Sinch. */
+const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** Whether a fetch failure happened before any connection to Sinch (fetch wraps the socket error). */
+function neverConnected(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' && NOT_CONNECTED_CODES.has(cause.code);
+}
+
 /**
  * Creates a client. One per Lambda container: the access token is cached in it.
  *
@@ -173,8 +188,17 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
   const sameCredentials = (a: SinchCredentials, b: SinchCredentials): boolean =>
     a.keyId === b.keyId && a.keySecret === b.keySecret;
 
-  /** One HTTP exchange, body included, under one deadline; transport failures become `Sinch.Unavailable`. */
-  async function request(what: string, url: string, init: RequestInit): Promise<HttpAnswer> {
+  /**
+   * One HTTP exchange, body included, under one deadline; transport failures become `Sinch.Unavailable`.
+   * For a request that `delivers` (messages:send), a failure after the connection was made leaves open
+   * whether Sinch took it, and the error says so.
+   */
+  async function request(
+    what: string,
+    url: string,
+    init: RequestInit,
+    delivers = false,
+  ): Promise<HttpAnswer> {
     try {
       const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       return { status: response.status, ok: response.ok, text: await response.text() };
@@ -184,7 +208,7 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
       throw new SinchUnavailableError(
         timedOut ? `${what} timed out after ${timeoutMs} ms` : `${what} could not be reached`,
         undefined,
-        { cause: error },
+        { cause: error, mayHaveBeenAccepted: delivers && !neverConnected(error) },
       );
     }
   }
@@ -250,15 +274,20 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
   }
 
   async function postMessage(body: string, token: string): Promise<HttpAnswer> {
-    return request('Sinch messages:send', sendUrl, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
+    return request(
+      'Sinch messages:send',
+      sendUrl,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body,
       },
-      body,
-    });
+      true,
+    );
   }
 
   return {

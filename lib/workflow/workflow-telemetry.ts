@@ -128,10 +128,11 @@ function countBy(metrics: WorkflowMetrics, name: string, dimension: string, valu
 }
 
 /**
- * Counts an SMS attempt Sinch accepted, and whether it was a resend.
+ * Counts an SMS attempt the provider accepted (not one whose send went unanswered), and whether it was a
+ * resend.
  *
  * @example
- * recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: false }, metrics);
+ * recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: false, unconfirmed: false }, metrics);
  * // SmsSent +1, SmsResends +1
  */
 export function recordSmsSent(
@@ -139,7 +140,7 @@ export function recordSmsSent(
   metrics: WorkflowMetrics,
   options: { readonly byProvider?: boolean } = {},
 ): void {
-  if (result.alreadySent) return;
+  if (result.alreadySent || result.unconfirmed) return;
   metrics.addMetric(WORKFLOW_METRICS.smsSent, MetricUnit.Count, 1);
   if (result.attempt > 1) metrics.addMetric(WORKFLOW_METRICS.smsResends, MetricUnit.Count, 1);
   if (options.byProvider) countBy(metrics, WORKFLOW_METRICS.smsSentByProvider, 'provider', result.provider);

@@ -73,6 +73,7 @@ export function inMemoryDeliveries(metaItems: readonly DeliveryMetaItem[] = []):
       return {
         firstWrite: existing === undefined,
         messageId: existing?.messageId,
+        unconfirmedAt: existing?.unconfirmedAt,
         provider: existing ? providerOf(existing) : start.provider,
       };
     },
@@ -86,6 +87,13 @@ export function inMemoryDeliveries(metaItems: readonly DeliveryMetaItem[] = []):
           : item.status === 'SENT' && item.messageId === undefined
             ? { ...item, status: 'FAILED', statusAt: note.at, reason: note.reason, class: note.failureClass }
             : item,
+      );
+    },
+    async noteUnconfirmedSend(deliveryId, attempt, note) {
+      update(deliveryId, attempt, (item) =>
+        item.status === 'SENT' && item.messageId === undefined
+          ? { ...item, unconfirmedAt: note.at, reason: note.reason }
+          : item,
       );
     },
     getAttempt: async (deliveryId, attempt) => copy(items.get(key(deliveryId, attempt))),

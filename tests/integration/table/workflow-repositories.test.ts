@@ -97,6 +97,37 @@ describe('attempt repository', () => {
     expect(item).not.toHaveProperty('reason');
   });
 
+  it('tells a retry that an earlier send went unanswered, unless a message id or a receipt came first', async () => {
+    // Prepare
+    const [unanswered, taken, reported] = [freshId(), freshId(), freshId()];
+    for (const deliveryId of [unanswered, taken, reported]) {
+      await attempts.startSmsAttempt({ ...START, deliveryId });
+    }
+    await attempts.setMessageId(taken, 1, 'msg-taken');
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { PK: `D#${reported}`, SK: 'A#001' },
+        UpdateExpression: 'SET #status = :delivered',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':delivered': 'DELIVERED' },
+      }),
+    );
+    const note = { reason: 'Sinch messages:send timed out after 4000 ms', at: '2026-03-02T10:15:34.000Z' };
+
+    // Act
+    for (const deliveryId of [unanswered, taken, reported]) {
+      await attempts.noteUnconfirmedSend(deliveryId, 1, note);
+    }
+    const retry = await attempts.startSmsAttempt({ ...START, deliveryId: unanswered, taskToken: 'token-b' });
+
+    // Assess
+    expect(retry).toEqual({ firstWrite: false, unconfirmedAt: note.at, provider: 'sinch' });
+    expect(await attempts.getAttempt(unanswered, 1)).toMatchObject({ status: 'SENT', reason: note.reason });
+    expect(await attempts.getAttempt(taken, 1)).not.toHaveProperty('unconfirmedAt');
+    expect(await attempts.getAttempt(reported, 1)).not.toHaveProperty('unconfirmedAt');
+  });
+
   it('keeps the reason of a FAILED report that landed before the message id was stored', async () => {
     const deliveryId = freshId();
     await attempts.startSmsAttempt({ ...START, deliveryId });

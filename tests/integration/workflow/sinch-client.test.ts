@@ -265,6 +265,57 @@ describe('createSinchClient().sendSms', () => {
     });
   });
 
+  it('says a send that timed out may have been taken, so it is not sent again', async () => {
+    // Prepare: a token cached by a first send, then a send Sinch answers too late
+    const sinch = client({ requestTimeoutMs: 200 });
+    await sinch.sendSms(MESSAGE, CREDENTIALS);
+    sendAnswers = [
+      async (_req, res) => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        json(res, 200, { message_id: 'late' });
+      },
+    ];
+
+    // Act & Assess
+    await expect(sinch.sendSms(MESSAGE, CREDENTIALS)).rejects.toMatchObject({
+      name: 'Sinch.Unavailable',
+      message: 'Sinch messages:send timed out after 200 ms',
+      mayHaveBeenAccepted: true,
+    });
+  });
+
+  it('says the same of a send whose connection dropped before the answer', async () => {
+    sendAnswers = [
+      (_req, res) => {
+        res.socket?.destroy();
+      },
+    ];
+
+    await expect(client().sendSms(MESSAGE, CREDENTIALS)).rejects.toMatchObject({
+      name: 'Sinch.Unavailable',
+      message: 'Sinch messages:send could not be reached',
+      mayHaveBeenAccepted: true,
+    });
+  });
+
+  it('says a send that never connected was not taken, nor was anything when the token failed', async () => {
+    // Prepare: the token service answers, the messages API refuses connections
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    // Act & Assess
+    await expect(client({ apiUrl: deadUrl }).sendSms(MESSAGE, CREDENTIALS)).rejects.toMatchObject({
+      message: 'Sinch messages:send could not be reached',
+      mayHaveBeenAccepted: false,
+    });
+    await expect(client({ authUrl: deadUrl }).sendSms(MESSAGE, CREDENTIALS)).rejects.toMatchObject({
+      message: 'Sinch token service could not be reached',
+      mayHaveBeenAccepted: false,
+    });
+  });
+
   it('maps refused credentials at the token service to Sinch.Rejected', async () => {
     tokenAnswers = [(_req, res) => json(res, 401, { type: 'about:blank', title: 'Invalid credentials' })];
 

@@ -93,6 +93,7 @@ describe('send-sms handler', () => {
       messageId: 'msg-1',
       provider: 'sinch',
       alreadySent: false,
+      unconfirmed: false,
     });
     const [start, messageId] = updates();
     expect(start).toMatchObject({

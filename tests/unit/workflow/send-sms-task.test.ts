@@ -133,6 +133,50 @@ describe('sendSmsTask', () => {
     expect(table.attempt('d-1', 1)).not.toHaveProperty('reason');
   });
 
+  it('waits for a report, and never sends again, when Sinch did not answer a send it may have taken', async () => {
+    // Prepare: messages:send times out, as a slow Sinch would
+    const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
+    const sent: SmsMessage[] = [];
+    const sinch: SinchClient = {
+      sendSms: async (message) => {
+        sent.push(message);
+        throw new SinchUnavailableError('Sinch messages:send timed out after 4000 ms', undefined, {
+          mayHaveBeenAccepted: true,
+        });
+      },
+    };
+
+    // Act: the task, then a Step Functions retry of the same attempt
+    const first = await sendSmsTask({ deliveryId: 'd-1', attempt: 1, taskToken: 't-1' }, deps(table, sinch));
+    const retried = await sendSmsTask(
+      { deliveryId: 'd-1', attempt: 1, taskToken: 't-2' },
+      deps(table, sinch),
+    );
+
+    // Assess: one SMS at most; the attempt waits with the newest token and says why
+    expect(first).toMatchObject({ unconfirmed: true, alreadySent: false });
+    expect(first).not.toHaveProperty('messageId');
+    expect(retried).toMatchObject({ unconfirmed: true, alreadySent: true });
+    expect(sent).toHaveLength(1);
+    expect(table.attempt('d-1', 1)).toMatchObject({
+      status: 'SENT',
+      taskToken: 't-2',
+      unconfirmedAt: NOW.toISOString(),
+      reason: expect.stringContaining('timed out after 4000 ms') as unknown,
+    });
+  });
+
+  it('throws for the state machine to retry when Sinch could not be reached at all', async () => {
+    const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
+    const refused = new SinchUnavailableError('Sinch messages:send could not be reached');
+    const sinch: SinchClient = { sendSms: () => Promise.reject(refused) };
+
+    const sending = sendSmsTask({ deliveryId: 'd-1', attempt: 1, taskToken: 't' }, deps(table, sinch));
+
+    await expect(sending).rejects.toBe(refused);
+    expect(table.attempt('d-1', 1)).not.toHaveProperty('unconfirmedAt');
+  });
+
   it('sends through the provider the workflow named, with the same reference and validity', async () => {
     // Prepare
     const table = inMemoryDeliveries([

@@ -59,11 +59,18 @@ function deliveries(meta: DeliveryMetaItem) {
 /** The attempt repository as the tasks use it, remembering nothing. */
 const attempts: Pick<
   AttemptRepository,
-  'startSmsAttempt' | 'setMessageId' | 'noteSendFailure' | 'getAttempt' | 'putEmailAttempt' | 'listAttempts'
+  | 'startSmsAttempt'
+  | 'setMessageId'
+  | 'noteSendFailure'
+  | 'noteUnconfirmedSend'
+  | 'getAttempt'
+  | 'putEmailAttempt'
+  | 'listAttempts'
 > = {
   startSmsAttempt: async () => ({ firstWrite: true, provider: 'sinch' }),
   setMessageId: async () => undefined,
   noteSendFailure: async () => undefined,
+  noteUnconfirmedSend: async () => undefined,
   getAttempt: async () => undefined,
   putEmailAttempt: async () => true,
   listAttempts: async () => [],

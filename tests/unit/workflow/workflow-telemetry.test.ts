@@ -78,7 +78,14 @@ describe('workflow telemetry', () => {
 
   it('counts a first SMS as sent and not as a resend', () => {
     recordSmsSent(
-      { deliveryId: 'd-1', attempt: 1, messageId: 'm-1', provider: 'sinch', alreadySent: false },
+      {
+        deliveryId: 'd-1',
+        attempt: 1,
+        messageId: 'm-1',
+        provider: 'sinch',
+        alreadySent: false,
+        unconfirmed: false,
+      },
       metrics,
     );
     metrics.publishStoredMetrics();
@@ -88,7 +95,14 @@ describe('workflow telemetry', () => {
 
   it('counts a later attempt as sent and as a resend', () => {
     recordSmsSent(
-      { deliveryId: 'd-1', attempt: 3, messageId: 'm-3', provider: 'sinch', alreadySent: false },
+      {
+        deliveryId: 'd-1',
+        attempt: 3,
+        messageId: 'm-3',
+        provider: 'sinch',
+        alreadySent: false,
+        unconfirmed: false,
+      },
       metrics,
     );
     metrics.publishStoredMetrics();
@@ -99,9 +113,27 @@ describe('workflow telemetry', () => {
     ]);
   });
 
+  it('does not count a send that went unanswered: Sinch may not have it', () => {
+    recordSmsSent(
+      { deliveryId: 'd-1', attempt: 1, provider: 'sinch', alreadySent: false, unconfirmed: true },
+      metrics,
+    );
+    metrics.setThrowOnEmptyMetrics(false);
+    metrics.publishStoredMetrics();
+
+    expect(emittedMetrics(output)).toEqual([]);
+  });
+
   it('does not count an attempt again when Step Functions retried one Sinch had already accepted', () => {
     recordSmsSent(
-      { deliveryId: 'd-1', attempt: 2, messageId: 'm-2', provider: 'sinch', alreadySent: true },
+      {
+        deliveryId: 'd-1',
+        attempt: 2,
+        messageId: 'm-2',
+        provider: 'sinch',
+        alreadySent: true,
+        unconfirmed: false,
+      },
       metrics,
     );
     metrics.setThrowOnEmptyMetrics(false);
