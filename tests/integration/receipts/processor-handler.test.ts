@@ -12,7 +12,9 @@ import { clearCache } from '@middy/util';
 import type { SQSRecord } from 'aws-lambda';
 import { createIngressHandler, liveDeps as ingressDeps } from '../../../lib/ingress/ingress-handler';
 import { createProcessorHandler, liveDeps as processorDeps } from '../../../lib/receipts/processor-handler';
+import { createSqsClient } from '../../../lib/shared/aws-clients';
 import { loadIngressConfig, loadProcessorConfig } from '../../../lib/shared/config';
+import { createDocumentClient } from '../../../lib/table/document-client';
 import { attemptSk, deliveryPk } from '../../../lib/table/delivery-model';
 import type { RecordedAttempt } from '../../../lib/receipts/receipt-recorder';
 import { startSqsEmulator, type SqsEmulator } from '../../../local/sqs-emulator';
@@ -58,10 +60,18 @@ describe('processor handler against dynalite and fauxqs', () => {
     ORPHANS_QUEUE_URL: orphansUrl,
     WEBHOOK_SECRETS_PARAM: PARAM,
   });
+  /**
+   * The production clients, with timeouts for a busy test machine: the production ones (1 s to connect,
+   * 3 s per request) are sized for AWS, and an emulator sharing two loaded cores can take longer, which
+   * would fail a record that these tests expect to be applied (in production SQS would retry it).
+   */
+  const roomy = { maxAttempts: 3, requestHandler: { connectionTimeout: 15_000, requestTimeout: 30_000 } };
   // Jitter fixed at its low end, so a transient retry comes back after the shortest delay of its step.
   const processor = () =>
     createProcessorHandler({
       ...processorDeps(loadProcessorConfig(env())),
+      documentClient: createDocumentClient(roomy),
+      sqs: createSqsClient(roomy),
       sfn: tokens.client,
       random: () => 0,
     });
