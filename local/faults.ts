@@ -27,6 +27,11 @@ export interface Faults {
   readonly sinchKeepSignature?: boolean;
   /** `sinch-replay=<share>`: the simulated Sinch later re-POSTs that share of accepted webhooks verbatim. */
   readonly sinchReplay?: number;
+  /**
+   * `sinch-lost-answer=<share>`: the simulated Sinch accepts that share of `messages:send` requests but
+   * the connection drops before its answer reaches the client.
+   */
+  readonly sinchLostAnswer?: number;
 }
 
 export type FaultName =
@@ -38,7 +43,8 @@ export type FaultName =
   | 'sqs-outage'
   | 'webhook-outage'
   | 'sinch-keep-signature'
-  | 'sinch-replay';
+  | 'sinch-replay'
+  | 'sinch-lost-answer';
 
 type ValueKind = 'share' | 'seconds' | 'flag';
 
@@ -108,6 +114,14 @@ export const FAULT_SPECS: readonly FaultSpec[] = [
     key: 'sinchReplay',
     kind: 'share',
     summary: 'Sinch later re-POSTs that share of accepted webhooks verbatim (same body and headers)',
+  },
+  {
+    name: 'sinch-lost-answer',
+    key: 'sinchLostAnswer',
+    kind: 'share',
+    summary:
+      'Sinch accepts that share of messages:send requests (and sends their reports), but the connection ' +
+      'drops before the answer reaches the client',
   },
 ];
 

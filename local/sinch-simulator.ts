@@ -436,7 +436,18 @@ export async function startSinchSimulator(options: SinchSimulatorOptions): Promi
     const send: SendRecord = { ...base, httpStatus: 200, messageId: message.messageId };
     sends.push(send);
     log(`sinch: accepted ${message.messageId} for ${maskPhone(request.recipient)} (${scenario.id})`);
-    sendJson(res, 200, { accepted_time: message.acceptedTime, message_id: message.messageId });
+    if (
+      faults.strikes(
+        'sinch-lost-answer',
+        `${key}:${count.requests}`,
+        `messages:send accepted ${message.messageId}, then the connection dropped before the answer`,
+      )
+    ) {
+      // Accepted all the same: the message is out and its reports follow; only the client never learns it.
+      res.socket?.destroy();
+    } else {
+      sendJson(res, 200, { accepted_time: message.acceptedTime, message_id: message.messageId });
+    }
     scheduleReports(message, scenario.reports(attemptIndex), send, request.callbackUrl);
   };
 

@@ -53,6 +53,8 @@ const CASES: readonly FaultCase[] = [
     faults: { sinchKeepSignature: true, webhookOutageSeconds: 5 },
   },
   { name: 'sinch-replay=0.2', faults: { sinchReplay: 0.2 } },
+  // A send Sinch took but whose answer was lost: the attempt waits for its report, never sends twice.
+  { name: 'sinch-lost-answer=0.3', faults: { sinchLostAnswer: 0.3 } },
   { name: 'ses-sandbox', faults: { sesSandbox: true }, emailRefused: true },
   {
     name: 'every transient fault at once, with chaos',

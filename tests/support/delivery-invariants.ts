@@ -124,10 +124,17 @@ export function wrongEmailCount(run: FinishedRun): string[] {
     .map(([id, o]) => `${id}: ${o.summary.outcome} with ${o.emails} emails`);
 }
 
-/** Deliveries that sent more SMS than the policy allows. */
+/**
+ * Deliveries that sent more SMS than the policy allows, or more than one for an attempt (a retried send
+ * that Sinch had already taken).
+ */
 export function tooManySms(run: FinishedRun, maxSmsAttempts = DEFAULT_POLICY.maxSmsAttempts): string[] {
   return [...run.observations.entries()]
-    .filter(([, o]) => o.smsAccepted > maxSmsAttempts || o.summary.smsAttempts > maxSmsAttempts)
+    .filter(
+      ([, o]) =>
+        o.smsAccepted > Math.min(maxSmsAttempts, o.summary.smsAttempts) ||
+        o.summary.smsAttempts > maxSmsAttempts,
+    )
     .map(([id, o]) => `${id}: ${o.smsAccepted} SMS accepted, ${o.summary.smsAttempts} attempts`);
 }
 

@@ -8,6 +8,7 @@ import type { Faults } from '../../../local/faults';
 import { listen, readBody, type RunningServer } from '../../../local/http-server';
 import { startSinchSimulator, type SinchSimulator } from '../../../local/sinch-simulator';
 import { createWebhookSender } from '../../../local/webhook-sender';
+import { createSinchClient } from '../../../lib/workflow/sinch-client';
 
 const PROJECT = '2f6b1c1e-4a7d-4f3e-9a61-0c2b5d8e7f10';
 const APP = '01HZX4Q6W3N5T8B2C7D9E1F0GH';
@@ -146,6 +147,31 @@ describe('the simulated Sinch’s faults', () => {
         expect(replay.result.status).toBe(200);
       }
       expect(injector.counts()['sinch-replay']).toBe(2);
+    });
+
+    it('sinch-lost-answer=1 accepts the message and sends its reports, but the answer never arrives', async () => {
+      // Prepare
+      receiver = await startReceiver();
+      await start({ sinchLostAnswer: 1 });
+      const client = createSinchClient({
+        projectId: PROJECT,
+        appId: APP,
+        apiUrl: sinch.url,
+        authUrl: sinch.url,
+      });
+
+      // Act
+      const sending = client.sendSms(
+        { to: '+46701740610', text: 'Your code is 123456', metadata: 'd-lost#1', ttlSeconds: 300 },
+        { keyId: KEY_ID, keySecret: KEY_SECRET },
+      );
+
+      // Assess: the client is told Sinch may have it, and Sinch does
+      await expect(sending).rejects.toMatchObject({ name: 'Sinch.Unavailable', mayHaveBeenAccepted: true });
+      await sinch.idle();
+      expect(sinch.sends.map((send) => send.httpStatus)).toEqual([200]);
+      expect(receiver.received).toHaveLength(2);
+      expect(injector.counts()['sinch-lost-answer']).toBe(1);
     });
 
     it('sinch-replay=0 replays nothing', async () => {

@@ -147,7 +147,7 @@ describe('parseFaults, the --faults list', () => {
     expect(ACCEPTED_FAULT_FORMS).toBe(
       'lambda-throttle=<share>, dynamodb-throttle=<share>, sfn-throttle=<share>, ses-sandbox, ' +
         'ses-throttle=<share>, sqs-outage=<seconds>, webhook-outage=<seconds>, sinch-keep-signature, ' +
-        'sinch-replay=<share>',
+        'sinch-replay=<share>, sinch-lost-answer=<share>',
     );
     expect(error.message).toContain('a <share> is a decimal from 0 to 1, <seconds> a positive number');
   });
@@ -214,6 +214,6 @@ describe('faultsHelp, the faults section of --help', () => {
 
     // Assess
     for (const form of ACCEPTED_FAULT_FORMS.split(', ')) expect(help).toContain(`  ${form} `);
-    expect(FAULT_NAMES).toHaveLength(9);
+    expect(FAULT_NAMES).toHaveLength(10);
   });
 });
