@@ -234,7 +234,7 @@ async function ingressAgainstNaive(
   if (!ingress) throw new Error('the packaged functions have no ingress');
   const naive = await bundleNaive(context.root, context.outDir);
   const secret = 'bench-webhook-secret-0123456789abcdef';
-  const aws = await startAwsAnswers({ name: FUNCTION_ENV.WEBHOOK_SECRETS_PARAM!, value: secret });
+  const aws = await startAwsAnswers({ parameters: { [FUNCTION_ENV.WEBHOOK_SECRETS_PARAM!]: secret } });
   try {
     const body = JSON.stringify({
       app_id: FUNCTION_ENV.SINCH_APP_ID,
