@@ -1,7 +1,8 @@
 import { ConfigError, SinchRejectedError, SinchUnavailableError } from '../shared/errors';
+import { nodeHttpTransport, type HttpTransport } from './node-http-transport';
 
 /**
- * A thin `fetch` client for the one Sinch Conversation API call this project makes, `messages:send`
+ * A thin HTTP client for the one Sinch Conversation API call this project makes, `messages:send`
  * (docs/sinch.md#sending). The official SDK adds megabytes, sets no request timeout and retries nothing; here every
  * request has a deadline and every failure maps to one of two errors the workflow understands:
  * {@link SinchUnavailableError} (`Sinch.Unavailable`, retried by the state machine) and
@@ -44,7 +45,8 @@ export interface SinchClientOptions {
   readonly requestTimeoutMs?: number;
   /** A token is renewed this long before it expires, so it never expires in flight. */
   readonly tokenRefreshMarginSeconds?: number;
-  readonly fetch?: typeof fetch;
+  /** How requests go out: `node:https` by default (`node-http-transport.ts`); `fetch` fits too. */
+  readonly transport?: HttpTransport;
   /** Epoch milliseconds; injectable so expiry is testable without fake timers. */
   readonly now?: () => number;
 }
@@ -156,10 +158,11 @@ const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([
   'ENETUNREACH',
 ]);
 
-/** Whether a fetch failure happened before any connection to Sinch (fetch wraps the socket error). */
+/** Whether a request failed before any connection to Sinch (`fetch` wraps the socket error in `cause`). */
 function neverConnected(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' && NOT_CONNECTED_CODES.has(cause.code);
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failure?.code ?? failure?.cause?.code;
+  return typeof code === 'string' && NOT_CONNECTED_CODES.has(code);
 }
 
 /**
@@ -174,7 +177,7 @@ function neverConnected(error: unknown): boolean {
  * );
  */
 export function createSinchClient(options: SinchClientOptions): SinchClient {
-  const doFetch = options.fetch ?? fetch;
+  const transport = options.transport ?? nodeHttpTransport;
   const now = options.now ?? Date.now;
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_SINCH_REQUEST_TIMEOUT_MS;
   const marginMs = (options.tokenRefreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS) * 1000;
@@ -196,11 +199,15 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
   async function request(
     what: string,
     url: string,
-    init: RequestInit,
+    init: { readonly headers: Readonly<Record<string, string>>; readonly body: string },
     delivers = false,
   ): Promise<HttpAnswer> {
     try {
-      const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await transport(url, {
+        method: 'POST',
+        ...init,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return { status: response.status, ok: response.ok, text: await response.text() };
     } catch (error) {
       // Checked by name: undici's DOMException does not share this realm's Error prototype everywhere.
@@ -216,7 +223,6 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
   async function fetchToken(credentials: SinchCredentials): Promise<CachedToken> {
     const basic = Buffer.from(`${credentials.keyId}:${credentials.keySecret}`, 'utf8').toString('base64');
     const response = await request('Sinch token service', tokenUrl, {
-      method: 'POST',
       headers: {
         authorization: `Basic ${basic}`,
         'content-type': 'application/x-www-form-urlencoded',
@@ -278,7 +284,6 @@ export function createSinchClient(options: SinchClientOptions): SinchClient {
       'Sinch messages:send',
       sendUrl,
       {
-        method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',

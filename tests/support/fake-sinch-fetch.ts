@@ -5,7 +5,7 @@
  *
  * @example
  * const sinch = fakeSinchFetch([{ status: 503 }]); // first send: 503, then accepted
- * createSinchClient({ …, fetch: sinch.fetch });
+ * createSinchClient({ …, transport: sinch.fetch });
  * sinch.accepted; // the messages Sinch took
  */
 export interface SinchAnswer {

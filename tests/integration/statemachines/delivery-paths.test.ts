@@ -181,7 +181,7 @@ function world(meta: DeliveryMetaItem, sinchScript: SinchAnswer[] = [], faults: 
       appId: smsConfig.sinchAppId,
       apiUrl: smsConfig.sinchApiUrl,
       authUrl: smsConfig.sinchAuthUrl,
-      fetch: sinch.fetch,
+      transport: sinch.fetch,
     }),
     logger,
     metrics,

@@ -54,7 +54,7 @@ function buildHandler(script: SinchAnswer[] = [], overrides: Partial<SendSmsDeps
       appId: config.sinchAppId,
       apiUrl: config.sinchApiUrl,
       authUrl: config.sinchAuthUrl,
-      fetch: sinch.fetch,
+      transport: sinch.fetch,
     }),
     logger: new Logger({ serviceName: 'send-sms-unit', logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: 'ReceiptDrivenSmsTest', serviceName: 'send-sms-unit' }),
