@@ -36,7 +36,10 @@ function inProcessHandler(answer: (target: string, input: Record<string, unknown
   return {
     metadata: { handlerProtocol: 'http/1.1' },
     handle: async (request: StubRequest) => {
-      const input = JSON.parse(String(request.body ?? '{}')) as Record<string, unknown>;
+      // The SDK hands the serialised body over as bytes (a real HTTP handler writes them to the socket).
+      const sent = request.body;
+      const text = sent instanceof Uint8Array ? Buffer.from(sent).toString('utf8') : String(sent ?? '{}');
+      const input = JSON.parse(text || '{}') as Record<string, unknown>;
       const body = Buffer.from(JSON.stringify(answer(request.headers['x-amz-target'] ?? '', input)));
       return {
         response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body },
