@@ -44,7 +44,8 @@ export interface ScaledTaskTimeouts {
   readonly handlers: Record<string, LocalTaskHandler>;
   /**
    * Awaited before a `SendTaskSuccess`/`SendTaskFailure` with this token is applied. Past the token's scaled
-   * deadline, and unless `admits` lets the completion through, it times the task out first.
+   * deadline (counted from the task's start, also while its handler still runs), and unless `admits` lets
+   * the completion through, it times the task out first.
    */
   beforeCompletion(taskToken: string): Promise<void>;
   /** Cancels the pending timers (when the stack stops). */
@@ -73,6 +74,8 @@ export function withScaledTaskTimeouts(
     admits?: (context: LocalTaskContext, window: TaskWindow) => Promise<boolean>;
   },
 ): ScaledTaskTimeouts {
+  /** The tokens whose task handler is still running: their timer is not set yet. */
+  const running = new Map<string, { context: LocalTaskContext; startedAt: number }>();
   /** The tokens whose scaled timeout has not fired yet (its timer may be due, with `settle` holding it). */
   const waiting = new Map<string, { context: LocalTaskContext; window: TaskWindow; timer: NodeJS.Timeout }>();
   const disposed = new AbortController();
@@ -110,8 +113,16 @@ export function withScaledTaskTimeouts(
     (handler: LocalTaskHandler): LocalTaskHandler =>
     async (payload, context) => {
       const startedAt = Date.now();
-      const result: unknown = await handler(payload, context);
       const token = context.taskToken;
+      // A report can complete the token while the handler still runs (on a busy machine, seconds after
+      // Sinch accepted the SMS): the deadline check needs to know the task from its start.
+      if (token && options.factor < 1) running.set(token, { context, startedAt });
+      let result: unknown;
+      try {
+        result = await handler(payload, context);
+      } finally {
+        if (token) running.delete(token);
+      }
       // Read once the handler has returned: by then the history holds this entry's input.
       const seconds = token && options.factor < 1 ? timeoutSeconds(context) : undefined;
       if (token && seconds !== undefined) {
@@ -129,6 +140,17 @@ export function withScaledTaskTimeouts(
       return result;
     };
 
+  /** The window of a task whose handler has not returned yet, read as its timer would be. */
+  function whileRunning(token: string): { context: LocalTaskContext; window: TaskWindow } | undefined {
+    const task = running.get(token);
+    const seconds = task ? timeoutSeconds(task.context) : undefined;
+    if (!task || seconds === undefined) return undefined;
+    return {
+      context: task.context,
+      window: { startedAt: task.startedAt, dueAt: task.startedAt + seconds * 1000 * options.factor },
+    };
+  }
+
   function timeOut(token: string): void {
     const task = waiting.get(token);
     if (task) clearTimeout(task.timer);
@@ -144,7 +166,7 @@ export function withScaledTaskTimeouts(
   return {
     handlers: Object.fromEntries(Object.entries(handlers).map(([key, handler]) => [key, wrap(handler)])),
     beforeCompletion: async (token) => {
-      const task = waiting.get(token);
+      const task = waiting.get(token) ?? whileRunning(token);
       if (!task || Date.now() < task.window.dueAt) return;
       if (options.admits && (await options.admits(task.context, task.window))) return;
       timeOut(token);
@@ -153,6 +175,7 @@ export function withScaledTaskTimeouts(
       disposed.abort();
       for (const { timer } of waiting.values()) clearTimeout(timer);
       waiting.clear();
+      running.clear();
     },
   };
 }

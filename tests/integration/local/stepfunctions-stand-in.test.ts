@@ -45,6 +45,8 @@ describe('Step Functions stand-in', () => {
   /** What the scaled timeouts' `settle` hook waits for (nothing unless a test sets it), and its calls. */
   let hold: Promise<void> | undefined;
   let settleCalls: string[];
+  /** What the worker waits for before it returns (nothing unless a test sets it). */
+  let workerHold: Promise<void> | undefined;
   /** What the `admits` hook answers for a completion past the scaled deadline, and its calls. */
   let admitted: boolean;
   let admitCalls: string[];
@@ -77,11 +79,13 @@ describe('Step Functions stand-in', () => {
     settleCalls = [];
     admitted = true;
     admitCalls = [];
+    workerHold = undefined;
     timeouts = withScaledTaskTimeouts(
       {
-        worker: (payload) => {
+        worker: async (payload) => {
           const { n, taskToken } = payload as { n: number; taskToken: string };
           tokens.set(n, taskToken);
+          await workerHold;
           return { accepted: true };
         },
       },
@@ -232,6 +236,25 @@ describe('Step Functions stand-in', () => {
     expect(described).toMatchObject({ status: 'FAILED', error: 'Callback.TimedOut' });
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(events?.map((e) => e.type)).toContain('TaskTimedOut');
+  });
+
+  it('answers TaskTimedOut to a callback past the scaled deadline while the task’s handler still runs', async () => {
+    // Prepare: the worker has handed out its token but has not returned, as a slow sendSms after the send
+    let release!: () => void;
+    workerHold = new Promise((resolve) => (release = resolve));
+    admitted = false;
+    const { executionArn } = await start('run-1', 1);
+    const token = await tokenFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    // Act: a report that came after the 0.3 s deadline
+    const sent = sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"delivered":true}' }));
+
+    // Assess
+    await expect(sent).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    expect(admitCalls).toEqual(['run-1']);
+    release();
+    expect(await finished(executionArn!)).toMatchObject({ status: 'FAILED', error: 'Callback.TimedOut' });
   });
 
   it('completes a callback before the scaled deadline without asking admits', async () => {
