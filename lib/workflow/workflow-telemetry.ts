@@ -128,8 +128,9 @@ function countBy(metrics: WorkflowMetrics, name: string, dimension: string, valu
 }
 
 /**
- * Counts an SMS attempt the provider accepted (not one whose send went unanswered), and whether it was a
- * resend.
+ * Counts an SMS attempt the provider accepted, and whether it was a resend. A send Sinch left unanswered
+ * is not counted as sent (Sinch may not have it) but as a `Sinch.Unavailable` send error, as when it
+ * throws: the attempt waits for its report instead.
  *
  * @example
  * recordSmsSent({ deliveryId: 'd-1', attempt: 2, messageId: 'm-2', alreadySent: false, unconfirmed: false }, metrics);
@@ -140,7 +141,12 @@ export function recordSmsSent(
   metrics: WorkflowMetrics,
   options: { readonly byProvider?: boolean } = {},
 ): void {
-  if (result.alreadySent || result.unconfirmed) return;
+  if (result.alreadySent) return;
+  if (result.unconfirmed) {
+    if (result.provider === 'sinch')
+      countBy(metrics, WORKFLOW_METRICS.sinchSendErrors, 'kind', 'Sinch.Unavailable');
+    return;
+  }
   metrics.addMetric(WORKFLOW_METRICS.smsSent, MetricUnit.Count, 1);
   if (result.attempt > 1) metrics.addMetric(WORKFLOW_METRICS.smsResends, MetricUnit.Count, 1);
   if (options.byProvider) countBy(metrics, WORKFLOW_METRICS.smsSentByProvider, 'provider', result.provider);

@@ -113,15 +113,15 @@ describe('workflow telemetry', () => {
     ]);
   });
 
-  it('does not count a send that went unanswered: Sinch may not have it', () => {
+  it('counts a send that went unanswered as a Sinch.Unavailable send error, not as sent', () => {
     recordSmsSent(
       { deliveryId: 'd-1', attempt: 1, provider: 'sinch', alreadySent: false, unconfirmed: true },
       metrics,
     );
-    metrics.setThrowOnEmptyMetrics(false);
     metrics.publishStoredMetrics();
 
-    expect(emittedMetrics(output)).toEqual([]);
+    expect(emittedMetrics(output).map((m) => m.name)).toEqual([WORKFLOW_METRICS.sinchSendErrors]);
+    expect(output.metricBlobs()).toContainEqual(expect.objectContaining({ kind: 'Sinch.Unavailable' }));
   });
 
   it('does not count an attempt again when Step Functions retried one Sinch had already accepted', () => {
