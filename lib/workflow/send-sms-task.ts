@@ -187,11 +187,22 @@ async function waitUnconfirmed(
     provider,
     reason,
   });
-  // Without the note a retry of this task would send again; so, unlike the note of a refusal, it must land.
-  await deps.attempts.noteUnconfirmedSend(deliveryId, attempt, {
-    reason: `${reason}; the provider may have taken it: waiting for its report, not sending again`,
-    at: deps.now().toISOString(),
-  });
+  // The note keeps a later retry of this task (the Lambda lost after this) from sending again. If it cannot
+  // be written, the attempt still waits: throwing instead would make the state machine's Retry send again
+  // for certain.
+  await deps.attempts
+    .noteUnconfirmedSend(deliveryId, attempt, {
+      reason: `${reason}; the provider may have taken it: waiting for its report, not sending again`,
+      at: deps.now().toISOString(),
+    })
+    .catch((error: unknown) =>
+      deps.logger.warn('Could not note the unanswered send on the attempt', {
+        deliveryId,
+        attempt,
+        provider,
+        error: error instanceof Error ? error.name : 'unknown',
+      }),
+    );
   return { deliveryId, attempt, provider, alreadySent: false, unconfirmed: true };
 }
 

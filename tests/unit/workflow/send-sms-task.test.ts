@@ -166,6 +166,39 @@ describe('sendSmsTask', () => {
     });
   });
 
+  it('still waits for the report when the unanswered send cannot be noted', async () => {
+    // Prepare: the note's write fails, as with DynamoDB throttled
+    const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
+    const warnings: string[] = [];
+    const sinch: SinchClient = {
+      sendSms: () =>
+        Promise.reject(
+          new SinchUnavailableError('Sinch messages:send timed out after 4000 ms', undefined, {
+            mayHaveBeenAccepted: true,
+          }),
+        ),
+    };
+    const attempts = {
+      ...table,
+      noteUnconfirmedSend: () =>
+        Promise.reject(Object.assign(new Error('x'), { name: 'ThrottlingException' })),
+    };
+
+    // Act
+    const result = await sendSmsTask(
+      { deliveryId: 'd-1', attempt: 1, taskToken: 't-1' },
+      {
+        ...deps(table, sinch),
+        attempts,
+        logger: { info: () => undefined, warn: (m) => warnings.push(String(m)) },
+      },
+    );
+
+    // Assess
+    expect(result).toMatchObject({ unconfirmed: true });
+    expect(warnings).toContain('Could not note the unanswered send on the attempt');
+  });
+
   it('throws for the state machine to retry when Sinch could not be reached at all', async () => {
     const table = inMemoryDeliveries([aMetaItem({ deliveryId: 'd-1' })]);
     const refused = new SinchUnavailableError('Sinch messages:send could not be reached');
