@@ -1,4 +1,5 @@
 import { decodeEnvelope } from '../lib/receipts/receipt-envelope';
+import { meaningOf } from '../lib/receipts/status-rules';
 import type { ReportRecord, SinchSimulator } from './sinch-simulator';
 import type { TaskWindow } from './scaled-task-timeouts';
 import type { QueueInspection } from './sqs-emulator';
@@ -10,8 +11,9 @@ import type { QueueInspection } from './sqs-emulator';
  * hundred milliseconds of a 60 s window; scaled ÷20 on a busy machine it can take the whole 3 s, and a
  * report that Sinch sent in time would then count as silence, and the delivery would be resent.
  *
- * So a scaled receipt timeout, once due, first waits while a report of the delivery that Sinch sent before
- * the deadline is still being worked on: due but not yet started, its webhook POST on the wire (or
+ * So a scaled receipt timeout, once due, first waits while a report that can end the task (a final one,
+ * for the task's attempt) and that Sinch sent before the deadline is still being worked on: due but not
+ * yet started, its webhook POST on the wire (or
  * a retry due before the deadline), or waiting in the receipts queue or being processed. Work takes no
  * modelled time; waits do. The outcome of a delivery then depends on its scenario, not on how busy the
  * machine is, and a report that is genuinely late (sent after the deadline) still finds the window closed.
@@ -31,8 +33,9 @@ export interface ReceiptWindow {
    */
   settled(deliveryId: string, window: TaskWindow, signal: AbortSignal): Promise<number>;
   /**
-   * Whether a task whose scaled timeout is already due may still be completed now: true while a report of
-   * the delivery that Sinch sent by the deadline is being worked on (the report completing the task is one).
+   * Whether a task whose scaled timeout is already due may still be completed now: true while a final
+   * report (DELIVERED, READ, FAILED) of the task's attempt that Sinch sent by the deadline is on its way or
+   * being worked on (the report completing the task is one).
    * A report Sinch sent after the deadline finds the window closed, as it would on AWS, even when the
    * timeout's own timer has not fired yet because the machine is busy.
    */
@@ -76,24 +79,33 @@ export function createReceiptWindow(options: {
     return bodies;
   };
 
-  const busy = async (deliveryId: string, dueAt: number): Promise<boolean> => {
+  /**
+   * Whether a report of the delivery that Sinch sent by `dueAt`, and that `counts`, is still on its way or
+   * being worked on.
+   */
+  const busy = async (
+    deliveryId: string,
+    dueAt: number,
+    counts: (report: ReportRecord) => boolean,
+  ): Promise<boolean> => {
+    const reports = options.sinch.reports.filter(
+      (report) => report.deliveryId === deliveryId && counts(report),
+    );
     // Sinch first, then the queue: a report that leaves Sinch's hands is in the queue before Sinch lets go,
     // so an inspection started after this check sees it.
     const checkedAt = Date.now();
-    if (options.sinch.sendingBy(deliveryId, dueAt).length > 0) return true;
-    if (!options.sinch.reports.some((report) => report.deliveryId === deliveryId)) return false;
+    const sending = new Set(options.sinch.sendingBy(deliveryId, dueAt));
+    if (reports.some((report) => sending.has(report.body))) return true;
+    if (reports.length === 0) return false;
     const bodies = await queuedBodies(checkedAt);
     // A queue that could not be inspected is asked again (until the stack stops).
     if (bodies === undefined) return true;
-    return options.sinch.reports.some(
-      (report) =>
-        report.deliveryId === deliveryId && bodies.has(report.body) && acknowledgedBy(report, dueAt),
-    );
+    return reports.some((report) => bodies.has(report.body) && acknowledgedBy(report, dueAt));
   };
 
-  /** The deadline in Sinch's terms: the window's length after Sinch accepted the SMS of this task. */
-  const deadline = (deliveryId: string, window: TaskWindow): number => {
-    const accepted = options.sinch.sends
+  /** The SMS Sinch accepted for the task of this window: the last one since the task started. */
+  const acceptedSend = (deliveryId: string, window: TaskWindow) =>
+    options.sinch.sends
       .filter(
         (send) =>
           send.deliveryId === deliveryId &&
@@ -101,16 +113,33 @@ export function createReceiptWindow(options: {
           Date.parse(send.at) >= window.startedAt,
       )
       .at(-1);
+
+  /** The deadline in Sinch's terms: the window's length after Sinch accepted the SMS of this task. */
+  const deadline = (deliveryId: string, window: TaskWindow): number => {
+    const accepted = acceptedSend(deliveryId, window);
     return accepted ? Date.parse(accepted.at) + (window.dueAt - window.startedAt) : window.dueAt;
   };
 
+  /**
+   * Only a report that can complete this task counts: a final one, for this attempt. A QUEUED report sent
+   * in time and still being processed (in the same batch as a late DELIVERED, say) holds nothing open.
+   */
+  const completesTask = (deliveryId: string, window: TaskWindow) => {
+    const attempt = acceptedSend(deliveryId, window)?.attempt;
+    return (report: ReportRecord): boolean =>
+      meaningOf(report.status).callback !== undefined &&
+      (attempt === undefined || report.attempt === attempt);
+  };
+
   return {
-    admits: (deliveryId, window) => busy(deliveryId, deadline(deliveryId, window)),
+    admits: (deliveryId, window) =>
+      busy(deliveryId, deadline(deliveryId, window), completesTask(deliveryId, window)),
     settled: async (deliveryId, window, signal) => {
       const started = Date.now();
       const dueAt = deadline(deliveryId, window);
+      const counts = completesTask(deliveryId, window);
       let held = false;
-      while (!signal.aborted && (await busy(deliveryId, dueAt))) {
+      while (!signal.aborted && (await busy(deliveryId, dueAt, counts))) {
         held = true;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }

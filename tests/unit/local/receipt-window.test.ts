@@ -7,12 +7,17 @@ import type { QueueInspection } from '../../../local/sqs-emulator';
 const DUE_AT = Date.parse('2026-12-02T12:00:03.000Z');
 
 /** A report Sinch sent for a delivery, acknowledged by the ingress at a try that started at `sentAt`. */
-function aReport(deliveryId: string, body: string, sentAt = '2026-12-02T12:00:00.100Z'): ReportRecord {
+function aReport(
+  deliveryId: string,
+  body: string,
+  sentAt = '2026-12-02T12:00:00.100Z',
+  status: ReportRecord['status'] = 'DELIVERED',
+): ReportRecord {
   return {
     messageId: `m-${body}`,
     deliveryId,
     attempt: 1,
-    status: 'DELIVERED',
+    status,
     eventTime: sentAt,
     body,
     dropped: false,
@@ -186,5 +191,16 @@ describe('the receipt window (work takes no modelled time)', () => {
     // …while the report sent in time, being processed, still gets in
     state.queue = aQueue([], ['in-time']);
     await expect(admits()).resolves.toBe(true);
+  });
+
+  it('does not admit a late final report because a QUEUED one sent in time is still being processed', async () => {
+    const { state, window } = aPipeline();
+    state.reports.push(
+      aReport('d-1', 'queued-in-time', '2026-12-02T12:00:00.100Z', 'QUEUED_ON_CHANNEL'),
+      aReport('d-1', 'late', '2026-12-02T12:00:03.750Z'),
+    );
+    state.queue = aQueue([], ['queued-in-time', 'late']);
+
+    await expect(window.admits('d-1', { startedAt: DUE_AT - 3000, dueAt: DUE_AT })).resolves.toBe(false);
   });
 });
