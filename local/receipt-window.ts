@@ -13,8 +13,8 @@ import type { QueueInspection } from './sqs-emulator';
  *
  * So a scaled receipt timeout, once due, first waits while a report that can end the task (a final one,
  * for the task's attempt) and that Sinch sent before the deadline is still being worked on: due but not
- * yet started, its webhook POST on the wire (or
- * a retry due before the deadline), or waiting in the receipts queue or being processed. Work takes no
+ * yet started, its webhook POST on the wire (or a retry due before the deadline), or waiting in the
+ * receipts queue or being processed. Work takes no
  * modelled time; waits do. The outcome of a delivery then depends on its scenario, not on how busy the
  * machine is, and a report that is genuinely late (sent after the deadline) still finds the window closed.
  *
@@ -28,8 +28,9 @@ const POLL_MS = 25;
 
 export interface ReceiptWindow {
   /**
-   * Resolves once no report of this delivery sent by the deadline is still being worked on, or when
-   * `signal` aborts; with how many milliseconds it held the timeout.
+   * Resolves once no report that can end the task (a final one, for its attempt) and that Sinch sent by
+   * the deadline is still being worked on, or when `signal` aborts; with how many milliseconds it held the
+   * timeout.
    */
   settled(deliveryId: string, window: TaskWindow, signal: AbortSignal): Promise<number>;
   /**

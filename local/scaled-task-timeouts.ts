@@ -123,7 +123,8 @@ export function withScaledTaskTimeouts(
       } finally {
         if (token) running.delete(token);
       }
-      // Read once the handler has returned: by then the history holds this entry's input.
+      // Read once the handler has returned, when the history surely holds this entry's input (a completion
+      // while it runs reads it earlier, falling back to the execution input: `whileRunning`).
       const seconds = token && options.factor < 1 ? timeoutSeconds(context) : undefined;
       if (token && seconds !== undefined) {
         // Due a scaled timeout after the task started, even if the handler itself took longer than that.
