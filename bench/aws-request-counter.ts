@@ -1,12 +1,16 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { BroadcastChannel } from 'node:worker_threads';
+import { SANDBOX_REQUESTS_CHANNEL } from '../local/lambda-runtime';
 
 /**
  * Counts the AWS API requests made in this process while it is on, by service and operation, without
  * touching the code that makes them: Node publishes every `http.request` on the `http.client.request.start`
- * diagnostics channel, and the AWS SDK's Node handler uses `http.request`. The local stack runs the Lambda
- * bundles, the SQS event source and the workflow engine's service integrations in this process, each
- * client pointed at a stand-in by `AWS_ENDPOINT_URL_<SERVICE>`; the stand-in's port tells the service and
+ * diagnostics channel, and the AWS SDK's Node handler uses `http.request`. The local stack runs the SQS
+ * event source and the workflow engine's service integrations on this thread, and the Lambda bundles in
+ * sandbox threads, which forward their channel's requests while a counter watches
+ * (`SANDBOX_REQUESTS_CHANNEL`). Each client is pointed at a stand-in by `AWS_ENDPOINT_URL_<SERVICE>`; the
+ * stand-in's port tells the service and
  * the `X-Amz-Target` header the operation (all of these speak the JSON protocol except SES, whose
  * operation is in the form body: every SES request here is `SendEmail`).
  *
@@ -22,6 +26,13 @@ export interface AwsRequestCounter {
   stop(): void;
 }
 
+type SandboxRequestsMessage =
+  | { readonly type: 'sandboxStarted' }
+  | {
+      readonly type: 'requests';
+      readonly counts: readonly { host: string; target: unknown; count: number }[];
+    };
+
 /** Starts counting requests to the given endpoints (service name → its endpoint URL, or several). */
 export function countAwsRequests(
   endpoints: Readonly<Record<string, string | readonly string[]>>,
@@ -34,16 +45,29 @@ export function countAwsRequests(
   }
   let counts: Record<string, Record<string, number>> = {};
 
-  const onRequest = (message: unknown): void => {
-    const request = (message as { request: ClientRequest }).request;
-    const service = serviceByHost.get(String(request.getHeader('host') ?? ''));
+  const count = (host: string, target: unknown, requests = 1): void => {
+    const service = serviceByHost.get(host);
     if (!service) return;
-    const target = request.getHeader('x-amz-target');
     const operation = typeof target === 'string' ? (target.split('.').pop() ?? target) : 'SendEmail';
     const byOperation = (counts[service] ??= {});
-    byOperation[operation] = (byOperation[operation] ?? 0) + 1;
+    byOperation[operation] = (byOperation[operation] ?? 0) + requests;
+  };
+  const onRequest = (message: unknown): void => {
+    const request = (message as { request: ClientRequest }).request;
+    count(String(request.getHeader('host') ?? ''), request.getHeader('x-amz-target'));
   };
   subscribe('http.client.request.start', onRequest);
+
+  const sandboxes = new BroadcastChannel(SANDBOX_REQUESTS_CHANNEL);
+  sandboxes.unref();
+  const watch = (on: boolean) => sandboxes.postMessage({ type: 'watch', on });
+  sandboxes.onmessage = (event) => {
+    const { data } = event as { data: SandboxRequestsMessage };
+    if (data.type === 'requests')
+      for (const { host, target, count: n } of data.counts) count(host, target, n);
+    else if (data.type === 'sandboxStarted') watch(true);
+  };
+  watch(true);
 
   return {
     counts: () => structuredClone(counts),
@@ -55,6 +79,10 @@ export function countAwsRequests(
     reset: () => {
       counts = {};
     },
-    stop: () => unsubscribe('http.client.request.start', onRequest),
+    stop: () => {
+      unsubscribe('http.client.request.start', onRequest);
+      watch(false);
+      sandboxes.close();
+    },
   };
 }

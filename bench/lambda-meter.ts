@@ -6,8 +6,8 @@ import { billedGbSeconds } from './cost-model';
  * It wraps each runtime's `invoke`, which the Function URLs, the SQS event source and the workflow engine
  * all call, so nothing in the local stack changes.
  *
- * A local duration includes waiting for a free container and sharing one event loop (and two cores) with
- * every emulator, so GB-seconds from it are an upper bound on what Lambda would bill.
+ * A local duration includes waiting for a free container and sharing the machine's cores with every
+ * emulator, so GB-seconds from it are an upper bound on what Lambda would bill.
  */
 export interface LambdaMeter {
   /** Invocations per function key since the last reset. */

@@ -9,6 +9,7 @@ import {
   type FunctionRuntime,
   type LambdaError,
   type LogSink,
+  sandboxScript,
 } from './lambda-runtime';
 import { throttledTaskError, type ThrottleReason } from './lambda-throttling';
 import type { FunctionDefinition } from './serverless-manifest';
@@ -16,7 +17,8 @@ import { LAMBDA_INITIAL_POLLERS, startSqsEventSource, type SqsEventSource } from
 import type { TimeFactor } from './time-scale';
 
 /**
- * Runs the functions `serverless.yml` declares, in this process, wired the way they are deployed:
+ * Runs the functions `serverless.yml` declares (each in its own sandbox thread, `lambda-runtime.ts`), wired
+ * the way they are deployed:
  * Function URLs become HTTP endpoints on 127.0.0.1, SQS events become pollers with the declared batch size,
  * batching window and partial batch responses, and the workflow invokes tasks through {@link LambdaHost.invoke}
  * with the Lambda invoke payload.
@@ -43,6 +45,8 @@ export class LambdaInvocationError extends Error {
 export interface LambdaHostOptions {
   readonly functions: readonly FunctionDefinition[];
   readonly bundles: Readonly<Record<string, HandlerBundle>>;
+  /** The repository root: where the sandbox threads' script is (`local/lambda-sandbox.mjs`). */
+  readonly root: string;
   /** The complete environment each function sees (declared variables, Lambda's own, endpoint overrides). */
   readonly environment: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly region: string;
@@ -58,7 +62,7 @@ export interface LambdaHostOptions {
   readonly outageUrls?: readonly string[];
   /**
    * Multiplies every function's `timeout` (1 when absent). On AWS a function's timeout bounds its own work
-   * in its own sandbox; here every function shares one event loop with the emulators and whatever else the
+   * in its own sandbox; here every function shares two cores with the emulators and whatever else the
    * machine runs, so its wall time includes waiting for all of them. The local stack passes its time
    * divisor: with `--fast` the modelled world runs that much faster, and the work gets that much more room,
    * so a busy machine does not turn a slow invocation into `Sandbox.Timedout` (and a retried SMS).
@@ -124,6 +128,7 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
       key: fn.key,
       name: fn.name,
       bundle: options.bundles[fn.key]!,
+      sandbox: sandboxScript(options.root),
       environment: options.environment[fn.key] ?? {},
       timeoutSeconds: fn.timeoutSeconds * (options.timeoutAllowance ?? 1),
       memorySize: fn.memorySize,
@@ -139,10 +144,9 @@ export async function startLambdaHost(options: LambdaHostOptions): Promise<Lambd
     });
   }
 
-  // Every container starts before any traffic. Containers share this process's event loop, so a cold start
-  // (evaluating a bundle with the whole AWS SDK) stalls every other function for a moment; a burst of them
-  // in the middle of a run would delay receipts past their timeout. A module that fails to load also says
-  // so at start.
+  // Every container starts before any traffic. A cold start (evaluating a bundle with the whole AWS SDK)
+  // takes a core for a moment; a burst of them in the middle of a run would delay receipts past their
+  // timeout. A module that fails to load also says so at start.
   for (const runtime of Object.values(runtimes))
     runtime.warm(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
 

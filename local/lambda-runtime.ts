@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { Console } from 'node:console';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { Writable } from 'node:stream';
-import { compileFunction } from 'node:vm';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { HandlerBundle } from './lambda-bundler';
 import { throttleError, type ThrottleReason } from './lambda-throttling';
 
 /**
- * Runs one function's bundle the way the Lambda runtime does, in this process:
+ * Runs one function's bundle the way the Lambda runtime does, in a sandbox thread of its own
+ * (`lambda-sandbox.mjs`, a worker thread), so each function's work runs beside the emulators and the other
+ * functions, on whichever core is free, as separate Lambda sandboxes would:
  *
  * - Each *container* evaluates the bundle afresh (its own module state, SDK clients, logger), sees only its
  *   function's environment (`process.env` is the function's, not the host's) and writes to its own log
- *   stream. Code that reads configuration at module load therefore behaves as in Lambda.
+ *   stream. Code that reads configuration at module load therefore behaves as in Lambda. The event and the
+ *   result cross into and out of the sandbox as JSON, as they cross the Lambda boundary.
  * - A container serves one invocation at a time; concurrent invocations get more containers, up to a limit,
  *   then queue (a local stand-in for Lambda's concurrency scaling).
  * - A function with `reservedConcurrency` runs at most that many invocations at once: one more is refused
@@ -21,6 +20,9 @@ import { throttleError, type ThrottleReason } from './lambda-throttling';
  *   `throttle` hook (the `lambda-throttle` fault) refuses invocations the same way.
  * - An invocation that exceeds the function's timeout fails with `Sandbox.Timedout` and its container is
  *   thrown away, as Lambda does.
+ * - An error nothing catches (an unhandled rejection, a throw in a timer) ends the sandbox thread, as it
+ *   ends a Lambda runtime process: its invocations fail with `Runtime.ExitError`, the log stream says
+ *   `Runtime exited`, and the next invocation starts a new sandbox and container (a cold start).
  */
 
 /** Containers per function unless told otherwise: enough for the local stack's bursts, few enough for memory. */
@@ -49,6 +51,8 @@ export interface FunctionRuntimeOptions {
   readonly key: string;
   readonly name: string;
   readonly bundle: HandlerBundle;
+  /** The sandbox thread's script: {@link sandboxScript} of the repository root. */
+  readonly sandbox: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
@@ -81,90 +85,38 @@ export interface FunctionRuntime {
   close(): Promise<void>;
 }
 
-type Handler = (event: unknown, context: unknown) => unknown;
+interface InvocationAnswer {
+  readonly ok: boolean;
+  /** The handler's result as JSON. */
+  readonly payload?: string;
+  readonly error?: LambdaError;
+}
 
+type SandboxMessage =
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'started'; readonly id: number }
+  | { readonly type: 'startFailed'; readonly id: number; readonly error: LambdaError }
+  | ({ readonly type: 'result'; readonly requestId: string } & InvocationAnswer);
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A function's sandbox thread and what the host is waiting for from it. */
+interface Sandbox {
+  readonly worker: Worker;
+  readonly starting: Map<number, Pending<Container>>;
+  readonly answers: Map<string, (answer: InvocationAnswer) => void>;
+  /** Containers started or starting in it. */
+  containers: number;
+  exited: boolean;
+}
+
+/** What the host holds of a container; the container itself lives in its function's sandbox thread. */
 interface Container {
-  readonly handler: Handler;
-  /** Cancels everything the container scheduled. */
-  freeze(): void;
-}
-
-const WRAPPER_PARAMETERS = [
-  'exports',
-  'require',
-  'module',
-  '__filename',
-  '__dirname',
-  'process',
-  'console',
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-];
-
-/**
- * Timer functions that remember what they scheduled, so stopping the host can cancel a container's
- * background work (caches that refresh themselves, for example) the way Lambda freezes an idle container.
- */
-function trackedTimers(): {
-  setTimeout: typeof setTimeout;
-  clearTimeout: typeof clearTimeout;
-  setInterval: typeof setInterval;
-  clearInterval: typeof clearInterval;
-  clearAll(): void;
-} {
-  const handles = new Set<NodeJS.Timeout>();
-  const wrappedSetTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const handle = setTimeout(
-      (...callbackArgs: unknown[]) => {
-        handles.delete(handle);
-        callback(...callbackArgs);
-      },
-      ms,
-      ...args,
-    );
-    handles.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  const wrappedSetInterval = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const handle = setInterval(callback, ms, ...args);
-    handles.add(handle);
-    return handle;
-  }) as typeof setInterval;
-  const clear = (handle: NodeJS.Timeout | string | number | undefined): void => {
-    if (handle === undefined || typeof handle !== 'object') return;
-    handles.delete(handle);
-    clearTimeout(handle);
-  };
-  return {
-    setTimeout: wrappedSetTimeout,
-    setInterval: wrappedSetInterval,
-    clearTimeout: clear as typeof clearTimeout,
-    clearInterval: clear as typeof clearInterval,
-    clearAll: () => {
-      for (const handle of handles) clearTimeout(handle);
-      handles.clear();
-    },
-  };
-}
-
-/** A writable that hands complete lines to the sink (Powertools writes one JSON object per line). */
-function lineStream(onLine: (line: string) => void): Writable {
-  let pending = '';
-  return new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.length > 0) onLine(line);
-      callback();
-    },
-    final(callback) {
-      if (pending.length > 0) onLine(pending);
-      callback();
-    },
-  });
+  readonly id: number;
+  readonly sandbox: Sandbox;
 }
 
 function toLambdaError(error: unknown): LambdaError {
@@ -179,94 +131,175 @@ function toLambdaError(error: unknown): LambdaError {
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
 }
 
+/**
+ * The `BroadcastChannel` on which sandboxes publish their containers' HTTP requests while an observer
+ * watches: it posts `{ type: 'watch', on: true }` (again whenever a sandbox posts `{ type: 'sandboxStarted' }`)
+ * and receives `{ type: 'requests', counts: [{ host, target, count }] }` at most every 50 ms per sandbox
+ * (`target`: the `X-Amz-Target` header).
+ */
+export const SANDBOX_REQUESTS_CHANNEL = 'local-lambda:http-requests';
+
+/** The sandbox threads' script in a checkout of this repository. */
+export function sandboxScript(root: string): string {
+  return join(root, 'local', 'lambda-sandbox.mjs');
+}
+
 export function createFunctionRuntime(options: FunctionRuntimeOptions): FunctionRuntime {
-  const code = readFileSync(options.bundle.file, 'utf8');
   const arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.name}`;
   const reserved = options.reservedConcurrency;
   // Never more containers than invocations may run at once.
   const maxConcurrency = Math.min(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, reserved ?? Infinity);
   /** Invocations accepted and not finished: running, or waiting for a container. */
   let active = 0;
-  const idle: Container[] = [];
-  const all = new Set<Container>();
-  const waiting: { resolve(container: Container): void; reject(error: unknown): void }[] = [];
+  let idle: Container[] = [];
+  const waiting: Pending<Container>[] = [];
   const running = new Set<Promise<unknown>>();
+  /** Containers started or starting, in every sandbox. */
   let containers = 0;
   let coldStarts = 0;
+  let lastContainerId = 0;
+  let current: Sandbox | undefined;
 
-  const startContainer = (): Container => {
-    coldStarts += 1;
-    const stdout = lineStream((line) => options.logSink(options.key, line));
-    const stderr = lineStream((line) => options.logSink(options.key, line));
-    // The bundle's free `process` and `console` are these: the real process, but with this function's
-    // environment and this container's log streams.
-    const containerProcess = Object.create(process, {
-      env: { value: { ...options.environment }, enumerable: true, writable: true },
-      stdout: { value: stdout },
-      stderr: { value: stderr },
-      emitWarning: {
-        value: (warning: string | Error) =>
-          options.logSink(options.key, `Warning: ${warning instanceof Error ? warning.message : warning}`),
-      },
-    }) as NodeJS.Process;
-    const containerConsole = new Console({ stdout, stderr });
-    const timers = trackedTimers();
-    const module = { exports: {} as Record<string, unknown> };
-    const wrapper = compileFunction(code, WRAPPER_PARAMETERS, {
-      filename: options.bundle.file,
-    });
-    wrapper(
-      module.exports,
-      createRequire(options.bundle.file),
-      module,
-      options.bundle.file,
-      dirname(options.bundle.file),
-      containerProcess,
-      containerConsole,
-      timers.setTimeout,
-      timers.clearTimeout,
-      timers.setInterval,
-      timers.clearInterval,
-    );
-    const handler = module.exports[options.bundle.exportName];
-    if (typeof handler !== 'function') {
-      throw new Error(
-        `${options.key}: the bundle does not export a function named ${options.bundle.exportName}`,
-      );
+  /** The sandbox is gone: so is every container in it, and whatever they were doing. */
+  const onExit = (sandbox: Sandbox, reason: string): void => {
+    if (sandbox.exited) return;
+    sandbox.exited = true;
+    if (current === sandbox) current = undefined;
+    containers -= sandbox.containers;
+    sandbox.containers = 0;
+    idle = idle.filter((container) => container.sandbox !== sandbox);
+    const error: LambdaError = { errorType: 'Runtime.ExitError', errorMessage: reason, trace: [] };
+    for (const start of sandbox.starting.values()) {
+      start.reject(Object.assign(new Error(error.errorMessage), error));
     }
-    const container: Container = { handler: handler as Handler, freeze: timers.clearAll };
-    all.add(container);
-    return container;
+    sandbox.starting.clear();
+    for (const answer of sandbox.answers.values()) answer({ ok: false, error });
+    sandbox.answers.clear();
   };
+
+  /** The function's sandbox thread, started on first use and again after it exited. */
+  const sandboxThread = (): Sandbox => {
+    if (current) return current;
+    const worker = new Worker(options.sandbox, {
+      workerData: {
+        file: options.bundle.file,
+        exportName: options.bundle.exportName,
+        key: options.key,
+        environment: options.environment,
+        requestsChannel: SANDBOX_REQUESTS_CHANNEL,
+      },
+      env: { ...options.environment },
+      // Not the host's flags (Jest's, --inspect …): a plain Node thread, as the Lambda runtime is.
+      execArgv: [],
+    });
+    const sandbox: Sandbox = {
+      worker,
+      starting: new Map(),
+      answers: new Map(),
+      containers: 0,
+      exited: false,
+    };
+    worker.on('message', (message: SandboxMessage) => {
+      switch (message.type) {
+        case 'log':
+          options.logSink(options.key, message.line);
+          break;
+        case 'started':
+          sandbox.starting.get(message.id)?.resolve({ id: message.id, sandbox });
+          sandbox.starting.delete(message.id);
+          break;
+        case 'startFailed':
+          sandbox.containers -= 1;
+          containers -= 1;
+          sandbox.starting
+            .get(message.id)
+            ?.reject(Object.assign(new Error(message.error.errorMessage), message.error));
+          sandbox.starting.delete(message.id);
+          break;
+        case 'result':
+          sandbox.answers.get(message.requestId)?.(message);
+          sandbox.answers.delete(message.requestId);
+          break;
+      }
+    });
+    // An error nothing caught (in a container's background work, say) ends the thread, as it ends a
+    // Lambda runtime process: every container in it is gone, and the next invocation starts afresh.
+    worker.on('error', (error: Error) => {
+      options.logSink(
+        options.key,
+        `${new Date().toISOString()} Runtime exited: ${error.stack ?? error.message}`,
+      );
+      onExit(sandbox, `Runtime exited with error: ${error.message}`);
+    });
+    worker.on('exit', (code) => onExit(sandbox, `Runtime exited with code ${code}`));
+    // The host's servers keep the process alive while it runs; an idle sandbox must not.
+    worker.unref();
+    current = sandbox;
+    return sandbox;
+  };
+
+  /** Starts a container; `containers` counts it from now until it fails to start, is discarded or exits. */
+  const startContainer = (): Promise<Container> => {
+    coldStarts += 1;
+    containers += 1;
+    const sandbox = sandboxThread();
+    sandbox.containers += 1;
+    const id = (lastContainerId += 1);
+    return new Promise<Container>((resolve, reject) => {
+      sandbox.starting.set(id, { resolve, reject });
+      sandbox.worker.postMessage({ type: 'start', id });
+    });
+  };
+
+  const invokeIn = (container: Container, requestId: string, event: unknown, context: object) =>
+    new Promise<InvocationAnswer>((resolve) => {
+      const { sandbox } = container;
+      if (sandbox.exited) {
+        resolve({
+          ok: false,
+          error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited', trace: [] },
+        });
+        return;
+      }
+      sandbox.answers.set(requestId, resolve);
+      sandbox.worker.postMessage({
+        type: 'invoke',
+        id: container.id,
+        requestId,
+        // Lambda hands the handler a fresh copy of the event, never the caller's object: its JSON.
+        event: event === undefined ? undefined : JSON.stringify(event),
+        context,
+      });
+    });
 
   const acquire = (): Promise<Container> => {
     const container = idle.pop();
     if (container) return Promise.resolve(container);
-    if (containers < maxConcurrency) {
-      containers += 1;
-      try {
-        return Promise.resolve(startContainer());
-      } catch (error) {
-        containers -= 1;
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
+    if (containers < maxConcurrency) return startContainer();
     return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   };
 
+  /** Someone may be waiting for a container that will never be released: give them a new one. */
+  const serveWaiting = (): void => {
+    const next = waiting.shift();
+    if (next) acquire().then(next.resolve, next.reject);
+  };
+
   const release = (container: Container): void => {
+    if (container.sandbox.exited) return serveWaiting();
     const next = waiting.shift();
     if (next) next.resolve(container);
     else idle.push(container);
   };
 
   const discard = (container: Container): void => {
-    container.freeze();
-    all.delete(container);
-    containers -= 1;
-    // Someone may be waiting for a container that now will never be released: give them a new one.
-    const next = waiting.shift();
-    if (next) acquire().then(next.resolve, next.reject);
+    const { sandbox } = container;
+    if (!sandbox.exited) {
+      sandbox.worker.postMessage({ type: 'discard', id: container.id });
+      sandbox.containers -= 1;
+      containers -= 1;
+    }
+    serveWaiting();
   };
 
   const run = async (event: unknown): Promise<InvokeResult> => {
@@ -291,17 +324,17 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       logGroupName: `/aws/lambda/${options.name}`,
       logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      // The sandbox gives the handler `getRemainingTimeInMillis()`, counting down to this.
+      deadline,
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutSeconds * 1000);
     });
     try {
-      // Lambda hands the handler a fresh copy of the event, never the caller's object.
-      const copy: unknown = event === undefined ? undefined : JSON.parse(JSON.stringify(event));
-      const outcome = await Promise.race([Promise.resolve(container.handler(copy, context)), timeout]);
+      const outcome = await Promise.race([invokeIn(container, requestId, event, context), timeout]);
       if (outcome === 'timeout') {
+        container.sandbox.answers.delete(requestId);
         discard(container);
         const message = `Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`;
         options.logSink(options.key, `${new Date().toISOString()} ${requestId} ${message}`);
@@ -312,9 +345,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         };
       }
       release(container);
-      // What crosses the Lambda boundary is JSON.
-      const payload: unknown = outcome === undefined ? null : JSON.parse(JSON.stringify(outcome));
-      return { ok: true, requestId, payload };
+      if (!outcome.ok) return { ok: false, requestId, error: outcome.error! };
+      return { ok: true, requestId, payload: JSON.parse(outcome.payload!) as unknown };
     } catch (error) {
       release(container);
       return { ok: false, requestId, error: toLambdaError(error) };
@@ -354,14 +386,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     },
     warm: (count = 1) => {
       while (containers < Math.min(count, maxConcurrency)) {
-        containers += 1;
-        try {
-          idle.push(startContainer());
-        } catch {
+        startContainer().then(release, () => {
           // Reported on the first invocation, as Lambda reports an init error.
-          containers -= 1;
-          return;
-        }
+        });
       }
     },
     get coldStarts() {
@@ -369,9 +396,10 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     },
     close: async () => {
       await Promise.allSettled([...running]);
-      for (const container of all) container.freeze();
-      all.clear();
-      idle.length = 0;
+      idle = [];
+      const sandbox = current;
+      current = undefined;
+      await sandbox?.worker.terminate();
     },
   };
 }

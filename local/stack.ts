@@ -526,6 +526,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const host = await startLambdaHost({
       functions: manifest.functions,
       bundles,
+      root,
       environment: Object.fromEntries(manifest.functions.map((fn) => [fn.key, environmentFor(fn)])),
       region,
       accountId: ACCOUNT_ID,

@@ -2,10 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFunctions, type HandlerBundle } from '../../../local/lambda-bundler';
-import { createFunctionRuntime, type FunctionRuntime } from '../../../local/lambda-runtime';
+import { createFunctionRuntime, sandboxScript, type FunctionRuntime } from '../../../local/lambda-runtime';
 import type { FunctionDefinition, ServerlessManifest } from '../../../local/serverless-manifest';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'local');
+const ROOT = join(__dirname, '..', '..', '..');
+const FIXTURES = join(ROOT, 'tests', 'fixtures', 'local');
+
+/** Resolves once `check` holds (the test's own timeout bounds the wait). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 function definition(key: string, handler: string): FunctionDefinition {
   return {
@@ -32,6 +38,7 @@ describe('local Lambda runtime', () => {
       key: 'probe',
       name: 'fixture-probe',
       bundle: bundles.probe!,
+      sandbox: sandboxScript(ROOT),
       environment: options.env ?? { ONLY_MINE: 'yes' },
       timeoutSeconds: options.timeoutSeconds ?? 1,
       memorySize: 128,
@@ -145,6 +152,39 @@ describe('local Lambda runtime', () => {
     expect(logs.some((line) => line.includes('Task timed out after 0.10 seconds'))).toBe(true);
   });
 
+  it('runs the handler in its own thread, so CPU-bound work does not hold the host', async () => {
+    // Prepare
+    const probe = runtime({ timeoutSeconds: 5 });
+    await probe.invoke({});
+    let hostTicks = 0;
+    const ticking = setInterval(() => (hostTicks += 1), 5);
+
+    // Act
+    const result = await probe.invoke({ action: 'spin', ms: 300 });
+    clearInterval(ticking);
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, payload: { spun: 300 } });
+    expect(hostTicks).toBeGreaterThan(0);
+  });
+
+  it('starts afresh after an uncaught error ended the sandbox, as a Lambda runtime restarts', async () => {
+    // Prepare
+    const probe = runtime({ maxConcurrency: 1 });
+    const first = await probe.invoke({});
+
+    // Act
+    await probe.invoke({ action: 'crash-later' });
+    await until(() => logs.some((line) => line.includes('Runtime exited')));
+    const next = await probe.invoke({});
+
+    // Assess
+    expect(first).toMatchObject({ ok: true, payload: { invocations: 1 } });
+    expect(next).toMatchObject({ ok: true, payload: { invocations: 1 } });
+    expect(probe.coldStarts).toBe(2);
+    expect(logs.some((line) => line.includes('background work failed'))).toBe(true);
+  });
+
   it('cancels background timers of its containers when closed', async () => {
     // Prepare
     const probe = runtime();
@@ -167,6 +207,7 @@ describe('local Lambda runtime', () => {
       key: 'bad',
       name: 'fixture-bad',
       bundle: bundles.bad!,
+      sandbox: sandboxScript(ROOT),
       environment: {},
       timeoutSeconds: 1,
       memorySize: 128,

@@ -5,11 +5,12 @@ import { createFaultInjector } from '../../../local/fault-injector';
 import type { Faults } from '../../../local/faults';
 import { bundleFunctions, type HandlerBundle } from '../../../local/lambda-bundler';
 import { startLambdaHost, type LambdaHost } from '../../../local/lambda-host';
-import { createFunctionRuntime, type FunctionRuntime } from '../../../local/lambda-runtime';
+import { createFunctionRuntime, sandboxScript, type FunctionRuntime } from '../../../local/lambda-runtime';
 import type { FunctionDefinition, ServerlessManifest } from '../../../local/serverless-manifest';
 import { createWorkflowEngine } from '../../../local/workflow-engine';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'local');
+const ROOT = join(__dirname, '..', '..', '..');
+const FIXTURES = join(ROOT, 'tests', 'fixtures', 'local');
 
 function definition(overrides: Partial<FunctionDefinition> = {}): FunctionDefinition {
   return {
@@ -35,6 +36,7 @@ describe('Lambda throttling in the local host', () => {
       key: 'probe',
       name: 'fixture-probe',
       bundle: bundles.probe!,
+      sandbox: sandboxScript(ROOT),
       environment: {},
       timeoutSeconds: 5,
       memorySize: 128,
@@ -57,6 +59,7 @@ describe('Lambda throttling in the local host', () => {
     const started = await startLambdaHost({
       functions: [definition({ url: { authType: 'NONE' }, ...fn })],
       bundles,
+      root: ROOT,
       environment: { probe: {} },
       region: 'us-east-1',
       accountId: '000000000000',
