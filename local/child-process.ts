@@ -7,6 +7,8 @@ import { fork } from 'node:child_process';
 export interface ChildServer {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** The CPU time the child has used so far (it answers over IPC). */
+  cpuUsage(): Promise<NodeJS.CpuUsage>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,18 @@ export async function startChildServer(
   child.removeAllListeners('exit');
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    cpuUsage: () =>
+      new Promise<NodeJS.CpuUsage>((resolve, reject) => {
+        const onMessage = (message: unknown) => {
+          const usage = (message as { cpuUsage?: NodeJS.CpuUsage }).cpuUsage;
+          if (!usage) return;
+          child.off('message', onMessage);
+          resolve(usage);
+        };
+        child.on('message', onMessage);
+        if (!child.connected) reject(new Error(`${options.name} is not running`));
+        else child.send('cpuUsage');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -8,6 +8,8 @@ import { startChildServer } from './child-process';
 export interface DynamoDbEmulator {
   /** For `AWS_ENDPOINT_URL_DYNAMODB` or a client's `endpoint`. */
   readonly endpoint: string;
+  /** The CPU time dynalite has used so far. */
+  cpuUsage(): Promise<NodeJS.CpuUsage>;
   stop(): Promise<void>;
 }
 

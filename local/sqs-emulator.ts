@@ -16,6 +16,8 @@ export interface SqsEmulator {
   readonly directEndpoint: string;
   /** Non-destructive view of one queue's messages (fauxqs's inspection API), for tests and the demo. */
   inspect(queueName: string): Promise<QueueInspection | undefined>;
+  /** The CPU time fauxqs has used so far. */
+  cpuUsage(): Promise<NodeJS.CpuUsage>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startSqsEmulator(options: {
   return {
     endpoint: front.endpoint,
     directEndpoint: child.endpoint,
+    cpuUsage: child.cpuUsage,
     inspect: async (queueName) => {
       const response = await fetch(`${child.endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
       return response.ok ? ((await response.json()) as QueueInspection) : undefined;

@@ -198,6 +198,11 @@ export interface LocalStack {
   readonly faults: Faults;
   /** How often each fault was injected so far (0 for those that are off). */
   faultCounts(): FaultCounts;
+  /**
+   * The CPU time the emulators in child processes (dynalite, fauxqs) have used so far; everything else runs
+   * in this process (its sandbox threads included), whose own figure is `process.cpuUsage()`.
+   */
+  emulatorCpuUsage(): Promise<{ dynamodb: NodeJS.CpuUsage; sqs: NodeJS.CpuUsage }>;
   /** Region, endpoint-free credentials: pass to an SDK client together with an `endpoint` from `description`. */
   readonly clientConfig: { region: string; credentials: typeof CREDENTIALS };
   stop(): Promise<void>;
@@ -604,6 +609,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logs,
       faults,
       faultCounts: injector.counts,
+      emulatorCpuUsage: async () => {
+        const [dynamodbUsage, sqsUsage] = await Promise.all([dynamodb.cpuUsage(), sqs.cpuUsage()]);
+        return { dynamodb: dynamodbUsage, sqs: sqsUsage };
+      },
       clientConfig: { region, credentials: CREDENTIALS },
       stop: stopAll,
     };
