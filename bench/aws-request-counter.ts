@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { BroadcastChannel } from 'node:worker_threads';
-import { SANDBOX_REQUESTS_CHANNEL } from '../local/lambda-runtime';
+import { SANDBOX_REQUESTS_CHANNEL, watchSandboxRequests } from '../local/lambda-runtime';
 
 /**
  * Counts the AWS API requests made in this process while it is on, by service and operation, without
@@ -10,9 +10,8 @@ import { SANDBOX_REQUESTS_CHANNEL } from '../local/lambda-runtime';
  * event source and the workflow engine's service integrations on this thread, and the Lambda bundles in
  * sandbox threads, which forward their channel's requests while a counter watches
  * (`SANDBOX_REQUESTS_CHANNEL`). Each client is pointed at a stand-in by `AWS_ENDPOINT_URL_<SERVICE>`; the
- * stand-in's port tells the service and
- * the `X-Amz-Target` header the operation (all of these speak the JSON protocol except SES, whose
- * operation is in the form body: every SES request here is `SendEmail`).
+ * stand-in's port tells the service and the `X-Amz-Target` header the operation (all of these speak the
+ * JSON protocol except SES, whose operation is in the form body: every SES request here is `SendEmail`).
  *
  * `fetch` (undici) does not publish on this channel, so the simulated Sinch, its webhooks and the
  * benchmark's own send API calls are never counted.
@@ -26,12 +25,10 @@ export interface AwsRequestCounter {
   stop(): void;
 }
 
-type SandboxRequestsMessage =
-  | { readonly type: 'sandboxStarted' }
-  | {
-      readonly type: 'requests';
-      readonly counts: readonly { host: string; target: unknown; count: number }[];
-    };
+interface SandboxRequestsMessage {
+  readonly type: 'requests';
+  readonly counts: readonly { host: string; target: unknown; count: number }[];
+}
 
 /** Starts counting requests to the given endpoints (service name → its endpoint URL, or several). */
 export function countAwsRequests(
@@ -60,14 +57,12 @@ export function countAwsRequests(
 
   const sandboxes = new BroadcastChannel(SANDBOX_REQUESTS_CHANNEL);
   sandboxes.unref();
-  const watch = (on: boolean) => sandboxes.postMessage({ type: 'watch', on });
   sandboxes.onmessage = (event) => {
     const { data } = event as { data: SandboxRequestsMessage };
-    if (data.type === 'requests')
-      for (const { host, target, count: n } of data.counts) count(host, target, n);
-    else if (data.type === 'sandboxStarted') watch(true);
+    if (data.type !== 'requests') return;
+    for (const { host, target, count: n } of data.counts) count(host, target, n);
   };
-  watch(true);
+  watchSandboxRequests(true);
 
   return {
     counts: () => structuredClone(counts),
@@ -81,7 +76,7 @@ export function countAwsRequests(
     },
     stop: () => {
       unsubscribe('http.client.request.start', onRequest);
-      watch(false);
+      watchSandboxRequests(false);
       sandboxes.close();
     },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { BroadcastChannel, Worker } from 'node:worker_threads';
 import type { HandlerBundle } from './lambda-bundler';
 import { throttleError, type ThrottleReason } from './lambda-throttling';
 
@@ -132,12 +132,27 @@ function toLambdaError(error: unknown): LambdaError {
 }
 
 /**
- * The `BroadcastChannel` on which sandboxes publish their containers' HTTP requests while an observer
- * watches: it posts `{ type: 'watch', on: true }` (again whenever a sandbox posts `{ type: 'sandboxStarted' }`)
- * and receives `{ type: 'requests', counts: [{ host, target, count }] }` at most every 50 ms per sandbox
- * (`target`: the `X-Amz-Target` header).
+ * The `BroadcastChannel` on which sandboxes publish their containers' HTTP requests while they are watched
+ * ({@link watchSandboxRequests}): `{ type: 'requests', counts: [{ host, target, count }] }` at most every
+ * 50 ms per sandbox (`target`: the `X-Amz-Target` header).
  */
 export const SANDBOX_REQUESTS_CHANNEL = 'local-lambda:http-requests';
+
+let requestsWatched = false;
+let watchChannel: BroadcastChannel | undefined;
+
+/**
+ * Tells every sandbox of this process whether to publish its requests on {@link SANDBOX_REQUESTS_CHANNEL}:
+ * those running now at once, and those started later from their start, so none misses its first requests.
+ */
+export function watchSandboxRequests(on: boolean): void {
+  requestsWatched = on;
+  if (!watchChannel) {
+    watchChannel = new BroadcastChannel(SANDBOX_REQUESTS_CHANNEL);
+    watchChannel.unref();
+  }
+  watchChannel.postMessage({ type: 'watch', on });
+}
 
 /** The sandbox threads' script in a checkout of this repository. */
 export function sandboxScript(root: string): string {
@@ -154,21 +169,26 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   let idle: Container[] = [];
   const waiting: Pending<Container>[] = [];
   const running = new Set<Promise<unknown>>();
-  /** Containers started or starting, in every sandbox. */
-  let containers = 0;
   let coldStarts = 0;
   let lastContainerId = 0;
+  /** The live sandbox, if any: an exited one holds no containers. */
   let current: Sandbox | undefined;
+  /** Containers started or starting. */
+  const containers = (): number => current?.containers ?? 0;
+  const exitError = (reason: string): LambdaError => ({
+    errorType: 'Runtime.ExitError',
+    errorMessage: reason,
+    trace: [],
+  });
 
   /** The sandbox is gone: so is every container in it, and whatever they were doing. */
   const onExit = (sandbox: Sandbox, reason: string): void => {
     if (sandbox.exited) return;
     sandbox.exited = true;
     if (current === sandbox) current = undefined;
-    containers -= sandbox.containers;
     sandbox.containers = 0;
     idle = idle.filter((container) => container.sandbox !== sandbox);
-    const error: LambdaError = { errorType: 'Runtime.ExitError', errorMessage: reason, trace: [] };
+    const error = exitError(reason);
     for (const start of sandbox.starting.values()) {
       start.reject(Object.assign(new Error(error.errorMessage), error));
     }
@@ -187,6 +207,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         key: options.key,
         environment: options.environment,
         requestsChannel: SANDBOX_REQUESTS_CHANNEL,
+        requestsWatched,
       },
       env: { ...options.environment },
       // Not the host's flags (Jest's, --inspect …): a plain Node thread, as the Lambda runtime is.
@@ -210,7 +231,6 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
           break;
         case 'startFailed':
           sandbox.containers -= 1;
-          containers -= 1;
           sandbox.starting
             .get(message.id)
             ?.reject(Object.assign(new Error(message.error.errorMessage), message.error));
@@ -238,10 +258,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     return sandbox;
   };
 
-  /** Starts a container; `containers` counts it from now until it fails to start, is discarded or exits. */
+  /** Starts a container; its sandbox counts it from now until it fails to start, is discarded or exits. */
   const startContainer = (): Promise<Container> => {
     coldStarts += 1;
-    containers += 1;
     const sandbox = sandboxThread();
     sandbox.containers += 1;
     const id = (lastContainerId += 1);
@@ -255,10 +274,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     new Promise<InvocationAnswer>((resolve) => {
       const { sandbox } = container;
       if (sandbox.exited) {
-        resolve({
-          ok: false,
-          error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited', trace: [] },
-        });
+        resolve({ ok: false, error: exitError('Runtime exited') });
         return;
       }
       sandbox.answers.set(requestId, resolve);
@@ -275,7 +291,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const acquire = (): Promise<Container> => {
     const container = idle.pop();
     if (container) return Promise.resolve(container);
-    if (containers < maxConcurrency) return startContainer();
+    if (containers() < maxConcurrency) return startContainer();
     return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   };
 
@@ -297,7 +313,6 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     if (!sandbox.exited) {
       sandbox.worker.postMessage({ type: 'discard', id: container.id });
       sandbox.containers -= 1;
-      containers -= 1;
     }
     serveWaiting();
   };
@@ -385,7 +400,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       return invocation;
     },
     warm: (count = 1) => {
-      while (containers < Math.min(count, maxConcurrency)) {
+      while (containers() < Math.min(count, maxConcurrency)) {
         startContainer().then(release, () => {
           // Reported on the first invocation, as Lambda reports an init error.
         });

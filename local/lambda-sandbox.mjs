@@ -16,18 +16,17 @@ import { Writable } from 'node:stream';
 import { compileFunction } from 'node:vm';
 import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 
-const { file, exportName, key, environment, requestsChannel } = workerData;
+const { file, exportName, key, environment, requestsChannel, requestsWatched } = workerData;
 
 // The HTTP requests the containers make, for a host-side observer (the benchmark's AWS request counter)
-// that asks for them: Node publishes them on a diagnostics channel of this thread only. Nothing is sent
-// unless an observer is watching, and then counts by host and `X-Amz-Target`, at most every 50 ms.
+// that watches them (`watchSandboxRequests`): Node publishes them on a diagnostics channel of this thread
+// only. Nothing is sent unless watched, and then counts by host and `X-Amz-Target`, at most every 50 ms.
 const requests = new BroadcastChannel(requestsChannel);
 requests.unref();
-let watched = false;
+let watched = requestsWatched;
 requests.onmessage = ({ data }) => {
   if (data?.type === 'watch') watched = data.on;
 };
-requests.postMessage({ type: 'sandboxStarted' });
 /** `host target` → requests since the last post, or `undefined` when no post is due. */
 let unposted;
 subscribe('http.client.request.start', ({ request }) => {

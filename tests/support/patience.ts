@@ -10,3 +10,17 @@ export const STACK_START_MS = 5 * 60_000;
 export const RUN_HANG_MS = 10 * 60_000;
 /** A `beforeAll` that starts a stack and runs deliveries through it. */
 export const SETUP_HANG_MS = STACK_START_MS + RUN_HANG_MS;
+/** Waiting for one in-process thing to happen (a log line, a count). */
+export const CONDITION_HANG_MS = 60_000;
+
+/**
+ * Resolves once `check` holds, polling; rejects naming `what` once {@link CONDITION_HANG_MS} passed, so a
+ * condition that never comes fails the test instead of polling on after it.
+ */
+export async function eventually(check: () => boolean, what: string): Promise<void> {
+  const giveUpAt = Date.now() + CONDITION_HANG_MS;
+  while (!check()) {
+    if (Date.now() > giveUpAt) throw new Error(`Still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

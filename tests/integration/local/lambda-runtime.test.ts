@@ -4,14 +4,10 @@ import { join } from 'node:path';
 import { bundleFunctions, type HandlerBundle } from '../../../local/lambda-bundler';
 import { createFunctionRuntime, sandboxScript, type FunctionRuntime } from '../../../local/lambda-runtime';
 import type { FunctionDefinition, ServerlessManifest } from '../../../local/serverless-manifest';
+import { CONDITION_HANG_MS, eventually } from '../../support/patience';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'local');
-
-/** Resolves once `check` holds (the test's own timeout bounds the wait). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 function definition(key: string, handler: string): FunctionDefinition {
   return {
@@ -168,22 +164,26 @@ describe('local Lambda runtime', () => {
     expect(hostTicks).toBeGreaterThan(0);
   });
 
-  it('starts afresh after an uncaught error ended the sandbox, as a Lambda runtime restarts', async () => {
-    // Prepare
-    const probe = runtime({ maxConcurrency: 1 });
-    const first = await probe.invoke({});
+  it(
+    'starts afresh after an uncaught error ended the sandbox, as a Lambda runtime restarts',
+    async () => {
+      // Prepare
+      const probe = runtime({ maxConcurrency: 1 });
+      const first = await probe.invoke({});
 
-    // Act
-    await probe.invoke({ action: 'crash-later' });
-    await until(() => logs.some((line) => line.includes('Runtime exited')));
-    const next = await probe.invoke({});
+      // Act
+      await probe.invoke({ action: 'crash-later' });
+      await eventually(() => logs.some((line) => line.includes('Runtime exited')), 'the sandbox to exit');
+      const next = await probe.invoke({});
 
-    // Assess
-    expect(first).toMatchObject({ ok: true, payload: { invocations: 1 } });
-    expect(next).toMatchObject({ ok: true, payload: { invocations: 1 } });
-    expect(probe.coldStarts).toBe(2);
-    expect(logs.some((line) => line.includes('background work failed'))).toBe(true);
-  });
+      // Assess
+      expect(first).toMatchObject({ ok: true, payload: { invocations: 1 } });
+      expect(next).toMatchObject({ ok: true, payload: { invocations: 1 } });
+      expect(probe.coldStarts).toBe(2);
+      expect(logs.some((line) => line.includes('background work failed'))).toBe(true);
+    },
+    CONDITION_HANG_MS + 10_000,
+  );
 
   it('cancels background timers of its containers when closed', async () => {
     // Prepare
